@@ -1,0 +1,23 @@
+from rest_framework.routers import DefaultRouter
+
+from financements.api.views import EngagementViewSet, EnveloppeViewSet, RegionFinancementsViewSet, VersementViewSet
+from indicateurs.api.views import IndicateurViewSet, MesureViewSet
+from laureats.api.views import JetonViewSet, OrganisationViewSet, ProjetViewSet
+from territoires.api.views import RegionViewSet, ThematiqueViewSet, TypeTerritoireViewSet
+
+router = DefaultRouter()
+router.register("projets", ProjetViewSet, basename="projet")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("regions", RegionViewSet, basename="region")
+router.register("thematiques", ThematiqueViewSet, basename="thematique")
+router.register("types-territoire", TypeTerritoireViewSet, basename="type-territoire")
+router.register("jetons", JetonViewSet, basename="jeton")
+router.register("enveloppes", EnveloppeViewSet, basename="enveloppe")
+router.register("engagements", EngagementViewSet, basename="engagement")
+router.register("versements", VersementViewSet, basename="versement")
+router.register("regions", RegionFinancementsViewSet, basename="region-financements")
+router.register("indicateurs", IndicateurViewSet, basename="indicateur")
+router.register("mesures", MesureViewSet, basename="mesure")
+
+app_name = "api"
+urlpatterns = router.urls

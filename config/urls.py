@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from laureats.comptes import ConnexionForm
+
+admin.site.site_header = "Territoires d'Innovation — administration"
+admin.site.site_title = "Territoires d'Innovation"
+
+urlpatterns = [
+    path("", include("laureats.urls")),
+    path("", include("financements.urls")),
+    path("indicateurs/", include("indicateurs.urls")),
+    path("connexion/", auth_views.LoginView.as_view(authentication_form=ConnexionForm), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_router")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+]
+
+
+def handler404(request, exception):
+    """Under /api/, a path that matches no route still answers in JSON."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Introuvable."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
