@@ -1,0 +1,140 @@
+from rest_framework import serializers
+
+from config.api_tools import LienParIdentifiant, TexteStrict
+from laureats.models import JetonAPI, Organisation, Partenariat, Projet
+from territoires.models import Region
+
+MONTANT = {"max_digits": 15, "decimal_places": 2, "read_only": True}
+
+
+class RegionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "nom"]
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["slug", "nom", "siren", "nature"]
+
+
+class VocabulaireRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    libelle = serializers.CharField()
+
+
+class ProjetListSerializer(serializers.ModelSerializer):
+    region = RegionRefSerializer()
+    chef_de_file = OrganisationRefSerializer()
+    budget_previsionnel = serializers.DecimalField(
+        allow_null=True, help_text="En euros ; null lorsque la fiche n'en donne pas.", **MONTANT
+    )
+    subvention_prevue = serializers.DecimalField(
+        allow_null=True, help_text="Montant prévu de subvention par l'État (PIA), en euros.", **MONTANT
+    )
+    investissement_potentiel = serializers.DecimalField(
+        allow_null=True, help_text="Potentiel d'investissement par l'État (PIA), en euros.", **MONTANT
+    )
+    thematiques = serializers.SerializerMethodField(help_text="Thématiques dans les termes de la fiche.")
+    types_territoire = serializers.SerializerMethodField(help_text="Types de territoire dans les termes de la fiche.")
+    thematiques_normalisees = serializers.SerializerMethodField(help_text="Entrées du vocabulaire contrôlé.")
+    types_territoire_normalises = serializers.SerializerMethodField(help_text="Entrées du vocabulaire contrôlé.")
+    url = LienParIdentifiant(view_name="api:projet-detail", lookup_field="slug")
+
+    class Meta:
+        model = Projet
+        fields = [
+            "slug",
+            "url",
+            "titre",
+            "region",
+            "chef_de_file",
+            "nb_partenaires_declares",
+            "nb_collectivites_declarees",
+            "population_concernee",
+            "budget_previsionnel",
+            "subvention_prevue",
+            "investissement_potentiel",
+            "thematiques",
+            "types_territoire",
+            "thematiques_normalisees",
+            "types_territoire_normalises",
+            "modifie_le",
+        ]
+
+    def get_thematiques(self, projet: Projet) -> list[str]:
+        return [link.libelle_fiche for link in projet.thematiques_liste]
+
+    def get_types_territoire(self, projet: Projet) -> list[str]:
+        return [link.libelle_fiche for link in projet.types_territoire_liste]
+
+    def get_thematiques_normalisees(self, projet: Projet) -> list[dict[str, str]]:
+        return [{"slug": link.thematique.slug, "libelle": link.thematique.libelle} for link in projet.thematiques_liste]
+
+    def get_types_territoire_normalises(self, projet: Projet) -> list[dict[str, str]]:
+        return [
+            {"slug": link.type_territoire.slug, "libelle": link.type_territoire.libelle}
+            for link in projet.types_territoire_liste
+        ]
+
+
+class PartenariatSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer()
+
+    class Meta:
+        model = Partenariat
+        fields = ["organisation", "role"]
+
+
+class ProjetDetailSerializer(ProjetListSerializer):
+    objectifs = serializers.SerializerMethodField(help_text="Objectifs stratégiques, dans l'ordre de la fiche.")
+    impacts_2030 = serializers.SerializerMethodField(help_text="Impacts à horizon 2030, textes de la fiche.")
+    partenariats = PartenariatSerializer(many=True, help_text="Partenariats enregistrés dans le portail.")
+    labels = serializers.SlugRelatedField(slug_field="nom", many=True, read_only=True)
+
+    class Meta(ProjetListSerializer.Meta):
+        fields = ProjetListSerializer.Meta.fields + [
+            "intitule_sommaire",
+            "page_dossier",
+            "chef_de_file_libelle",
+            "partenaires_libelle",
+            "population_libelle",
+            "ambition",
+            "objectifs",
+            "impacts_2030",
+            "partenariats",
+            "labels",
+        ]
+
+    def get_objectifs(self, projet: Projet) -> list[str]:
+        return [objectif.texte for objectif in projet.objectifs.all()]
+
+    def get_impacts_2030(self, projet: Projet) -> list[str]:
+        return [impact.texte for impact in projet.impacts.all()]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    nb_projets = serializers.IntegerField(read_only=True, help_text="Projets dont l'organisation est partenaire.")
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "nom", "siren", "nature", "nb_projets", "modifie_le"]
+
+
+class JetonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JetonAPI
+        fields = ["nom", "prefixe", "cree_le", "derniere_utilisation", "revoque_le"]
+        read_only_fields = ["prefixe", "cree_le", "derniere_utilisation", "revoque_le"]
+
+
+class JetonCreeSerializer(JetonSerializer):
+    jeton = serializers.CharField(read_only=True, help_text="Affiché une seule fois : il n'est pas conservé en clair.")
+
+    class Meta(JetonSerializer.Meta):
+        fields = [*JetonSerializer.Meta.fields, "jeton"]
+
+
+class JetonInputSerializer(serializers.Serializer):
+    nom = TexteStrict(max_length=100, help_text="Pour reconnaître le jeton (ex. « synchronisation nocturne »).")

@@ -1,0 +1,93 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from config.api_tools import UpdatedSinceFilter
+from laureats.api.serializers import (
+    JetonCreeSerializer,
+    JetonInputSerializer,
+    JetonSerializer,
+    OrganisationSerializer,
+    ProjetDetailSerializer,
+    ProjetListSerializer,
+)
+from laureats.comptes import jeton_create, jeton_revoke
+from laureats.filters import ProjetFilterSet
+from laureats.models import JetonAPI
+from laureats.permissions import AAUnRole
+from laureats.selectors import organisation_list, projet_detail_queryset, projet_list
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Liste des projets lauréats", tags=["Projets"]),
+    retrieve=extend_schema(summary="Fiche d'un projet lauréat", tags=["Projets"]),
+)
+class ProjetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Les 24 projets lauréats tels que le dossier de presse les publie. Lecture publique."""
+
+    lookup_field = "slug"
+    filterset_class = ProjetFilterSet
+    # A project's record also changes when its allocations do.
+    updated_since_fields = ["modifie_le", "allocations__modifie_le"]
+    search_fields = ["titre", "chef_de_file__nom", "ambition"]
+    ordering_fields = ["titre", "ordre", "population_concernee", "budget_previsionnel", "subvention_prevue"]
+    ordering = ["ordre"]
+
+    def get_queryset(self):
+        return projet_detail_queryset() if self.action == "retrieve" else projet_list()
+
+    def get_serializer_class(self):
+        return ProjetDetailSerializer if self.action == "retrieve" else ProjetListSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organisations (chefs de file et partenaires)", tags=["Organisations"]),
+    retrieve=extend_schema(summary="Une organisation", tags=["Organisations"]),
+)
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Organisations engagées dans les projets, identifiées par leur slug (et leur SIREN s'il est connu)."""
+
+    lookup_field = "slug"
+    serializer_class = OrganisationSerializer
+    filterset_fields = ["nature", "siren"]
+    search_fields = ["nom", "siren"]
+    ordering_fields = ["nom", "nb_projets"]
+    ordering = ["nom"]
+
+    def get_queryset(self):
+        return organisation_list()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Mes jetons d'API", tags=["Jetons"]),
+    create=extend_schema(
+        summary="Créer un jeton nommé",
+        tags=["Jetons"],
+        request=JetonInputSerializer,
+        responses={201: JetonCreeSerializer, 400: OpenApiResponse(description="Nom déjà utilisé ou invalide.")},
+    ),
+    destroy=extend_schema(summary="Révoquer un jeton", tags=["Jetons"], responses={204: None}),
+)
+class JetonViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Les jetons de l'utilisateur connecté : plusieurs par personne, nommés, révocables, stockés hachés."""
+
+    lookup_field = "prefixe"
+    serializer_class = JetonSerializer
+    permission_classes = [AAUnRole]
+    filter_backends = [UpdatedSinceFilter]
+    updated_since_field = "cree_le"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return JetonAPI.objects.none()
+        return JetonAPI.objects.filter(user=self.request.user).order_by("-cree_le")
+
+    def create(self, request, *args, **kwargs):
+        entree = JetonInputSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        jeton, clair = jeton_create(user=request.user, nom=entree.validated_data["nom"])
+        jeton.jeton = clair
+        return Response(JetonCreeSerializer(jeton).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        jeton_revoke(jeton=instance)

@@ -1,0 +1,95 @@
+"""Forms of the officers' edit pages. They parse input; the services validate and write."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from laureats.models import Organisation, Partenariat, Projet
+from laureats.services import PROJET_CHAMPS_MODIFIABLES
+
+ESPACES = re.compile(r"[\s\u00a0\u202f€]")
+
+
+class EurosField(forms.DecimalField):
+    """An amount in euros as a French user types it: « 5 700 000,50 », « 5700000.50 »."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = ESPACES.sub("", value).replace(",", ".")
+        if value in self.empty_values:
+            return None
+        try:
+            return super().to_python(Decimal(value))
+        except (InvalidOperation, ValueError) as exc:
+            raise forms.ValidationError("Saisissez un montant en euros, par exemple 1 250 000,00.") from exc
+
+    def prepare_value(self, value):
+        # Shown with a decimal comma, as typed in French; no thousands separators to edit around.
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value
+
+
+class ProjetForm(forms.ModelForm):
+    """The fiche's fields, plus its two allocations (planned subsidy, investment potential)."""
+
+    subvention = EurosField(
+        label="Subvention prévue (€)",
+        help_text="Plafond des engagements de subvention du projet ; jamais inférieur à ce qui est déjà engagé.",
+    )
+    investissement = EurosField(label="Potentiel d'investissement (€)")
+
+    class Meta:
+        model = Projet
+        fields = PROJET_CHAMPS_MODIFIABLES
+        field_classes = {"budget_previsionnel": EurosField}
+        widgets = {"ambition": forms.Textarea(attrs={"rows": 8})}
+
+    def _post_clean(self):
+        # No model validation here: projet_update() checks the whole record and
+        # explains each refusal next to its field.
+        pass
+
+
+class PartenariatAjoutForm(forms.Form):
+    """Add a partner: an existing organisation, or a new one created on the fly."""
+
+    organisation = forms.ModelChoiceField(
+        label="Organisation existante",
+        queryset=Organisation.objects.order_by("nom").only("pk", "nom"),
+        required=False,
+        empty_label="— Choisir —",
+    )
+    nom = forms.CharField(label="Ou nouvelle organisation : nom", max_length=255, required=False)
+    siren = forms.CharField(
+        label="SIREN de la nouvelle organisation", max_length=11, required=False, help_text="Neuf chiffres, facultatif."
+    )
+    nature = forms.ChoiceField(
+        label="Nature de la nouvelle organisation",
+        choices=Organisation.Nature.choices,
+        initial=Organisation.Nature.AUTRE,
+    )
+    role = forms.ChoiceField(label="Rôle dans le projet", choices=Partenariat.Role.choices, initial="partenaire")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation") and data.get("nom"):
+            self.add_error("nom", "Choisissez une organisation existante ou nommez-en une nouvelle, pas les deux.")
+        elif not data.get("organisation") and not data.get("nom"):
+            self.add_error("organisation", "Choisissez une organisation ou nommez-en une nouvelle.")
+        return data
+
+
+class PartenariatRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Rôle", choices=Partenariat.Role.choices)
+
+
+class TexteForm(forms.Form):
+    texte = forms.CharField(label="Texte", widget=forms.Textarea(attrs={"rows": 3}))

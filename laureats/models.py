@@ -1,0 +1,308 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from territoires.models import Label, Region, Thematique, TypeTerritoire
+
+
+class Organisation(models.Model):
+    class Nature(models.TextChoices):
+        COLLECTIVITE = "collectivite", "Collectivité territoriale"
+        ETABLISSEMENT_PUBLIC = "etablissement_public", "Établissement public"
+        ENTREPRISE = "entreprise", "Entreprise"
+        ASSOCIATION = "association", "Association"
+        AUTRE = "autre", "Autre"
+
+    slug = models.SlugField("identifiant", max_length=120, unique=True)
+    nom = models.CharField("nom", max_length=255)
+    siren = models.CharField("SIREN", max_length=9, blank=True, help_text="Neuf chiffres, si l'organisation en a un.")
+    nature = models.CharField("nature", max_length=30, choices=Nature.choices, default=Nature.AUTRE)
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["nom"]
+        indexes = [
+            # ORDER BY nom: the leads of the project list's filter, the organisations API.
+            models.Index(fields=["nom"], name="organisation_nom"),
+        ]
+        constraints = [
+            # SIREN is optional, but two organisations never share one.
+            models.UniqueConstraint(fields=["siren"], condition=~Q(siren=""), name="organisation_siren_unique"),
+            models.CheckConstraint(
+                condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"), name="organisation_siren_9_chiffres"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+# Texts of a fiche that only its detail shows.
+TEXTES_DE_FICHE = ("ambition", "intitule_sommaire", "chef_de_file_libelle", "partenaires_libelle", "population_libelle")
+
+
+class ProjetQuerySet(models.QuerySet):
+    def in_region(self, code: str) -> "ProjetQuerySet":
+        """Projects whose region has this INSEE code."""
+        return self.filter(region__code=code)
+
+    def for_list(self) -> "ProjetQuerySet":
+        """Everything a list of projects shows, in a constant number of queries."""
+        return (
+            self.select_related("region", "chef_de_file")
+            # The fiche's long texts are for the detail page (projet_detail_queryset undefers them).
+            .defer(*TEXTES_DE_FICHE)
+            # Into plain lists (to_attr): prefetching into the related managers builds a filtered
+            # QuerySet per project, a quarter of the time of a page of 100.
+            .prefetch_related(
+                models.Prefetch(
+                    "thematiques_fiche",
+                    queryset=ProjetThematique.objects.select_related("thematique")
+                    .only("projet_id", "libelle_fiche", "ordre", "thematique__slug", "thematique__libelle")
+                    .order_by("ordre"),
+                    to_attr="thematiques_liste",
+                ),
+                models.Prefetch(
+                    "types_territoire_fiche",
+                    queryset=ProjetTypeTerritoire.objects.select_related("type_territoire")
+                    .only("projet_id", "libelle_fiche", "ordre", "type_territoire__slug", "type_territoire__libelle")
+                    .order_by("ordre"),
+                    to_attr="types_territoire_liste",
+                ),
+            )
+        )
+
+
+class Projet(models.Model):
+    """A laureate project, with every field of its fiche in the press kit."""
+
+    slug = models.SlugField("identifiant", max_length=120, unique=True)
+    ordre = models.PositiveSmallIntegerField("ordre dans le dossier de presse", null=True, blank=True)
+    titre = models.CharField("titre", max_length=255, help_text="Titre de la fiche, tel qu'imprimé.")
+    intitule_sommaire = models.CharField("intitulé au sommaire", max_length=255, blank=True)
+    page_dossier = models.PositiveSmallIntegerField("page du dossier de presse", null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="projets", verbose_name="région")
+    chef_de_file = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="projets_portes", verbose_name="chef de file"
+    )
+    chef_de_file_libelle = models.CharField("chef de file (libellé de la fiche)", max_length=500, blank=True)
+    # What the fiche declares ("N partenaires dont M collectivités"), kept apart
+    # from the partnerships actually recorded in the portal.
+    partenaires_libelle = models.CharField("partenaires (libellé de la fiche)", max_length=255, blank=True)
+    nb_partenaires_declares = models.PositiveIntegerField("partenaires déclarés")
+    nb_collectivites_declarees = models.PositiveIntegerField("dont collectivités déclarées")
+    population_libelle = models.CharField("personnes concernées (libellé de la fiche)", max_length=255, blank=True)
+    population_concernee = models.PositiveIntegerField("personnes concernées")
+    ambition = models.TextField("ambition")
+    budget_previsionnel = models.DecimalField(
+        "budget prévisionnel (€)",
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Vide lorsque la fiche n'en donne pas.",
+    )
+    thematiques = models.ManyToManyField(
+        Thematique, through="ProjetThematique", related_name="projets", verbose_name="thématiques"
+    )
+    types_territoire = models.ManyToManyField(
+        TypeTerritoire, through="ProjetTypeTerritoire", related_name="projets", verbose_name="types de territoire"
+    )
+    labels = models.ManyToManyField(Label, blank=True, related_name="projets", verbose_name="labels")
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    objects = ProjetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "projet lauréat"
+        verbose_name_plural = "projets lauréats"
+        ordering = ["ordre", "titre"]
+        indexes = [
+            # The lists' default order (API and HTML): a page is read from the index, not sorted from all projects.
+            models.Index(fields=["ordre", "titre"], name="projet_ordre_titre"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nb_collectivites_declarees__lte=models.F("nb_partenaires_declares")),
+                name="projet_collectivites_parmi_partenaires",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_previsionnel__isnull=True) | Q(budget_previsionnel__gt=0),
+                name="projet_budget_positif",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("projet_detail", args=[self.slug])
+
+
+class ProjetThematique(models.Model):
+    """A theme of a project, with the fiche's own wording of it."""
+
+    projet = models.ForeignKey(Projet, on_delete=models.CASCADE, related_name="thematiques_fiche")
+    thematique = models.ForeignKey(Thematique, on_delete=models.PROTECT, related_name="+")
+    libelle_fiche = models.CharField("libellé de la fiche", max_length=150)
+    ordre = models.PositiveSmallIntegerField("ordre")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thématique du projet"
+        verbose_name_plural = "thématiques du projet"
+        ordering = ["projet", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["projet", "thematique"], name="projet_thematique_unique"),
+            models.UniqueConstraint(fields=["projet", "ordre"], name="projet_thematique_ordre_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle_fiche
+
+
+class ProjetTypeTerritoire(models.Model):
+    """A territory type of a project, with the fiche's own wording of it."""
+
+    projet = models.ForeignKey(Projet, on_delete=models.CASCADE, related_name="types_territoire_fiche")
+    type_territoire = models.ForeignKey(TypeTerritoire, on_delete=models.PROTECT, related_name="+")
+    libelle_fiche = models.CharField("libellé de la fiche", max_length=150)
+    ordre = models.PositiveSmallIntegerField("ordre")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "type de territoire du projet"
+        verbose_name_plural = "types de territoire du projet"
+        ordering = ["projet", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["projet", "type_territoire"], name="projet_type_unique"),
+            models.UniqueConstraint(fields=["projet", "ordre"], name="projet_type_ordre_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle_fiche
+
+
+class Partenariat(models.Model):
+    class Role(models.TextChoices):
+        CHEF_DE_FILE = "chef_de_file", "Chef de file"
+        CO_PORTEUR = "co_porteur", "Co-porteur"
+        PARTENAIRE = "partenaire", "Partenaire"
+        FINANCEUR = "financeur", "Financeur"
+
+    projet = models.ForeignKey(Projet, on_delete=models.CASCADE, related_name="partenariats")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partenariats")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.PARTENAIRE)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "partenariat"
+        ordering = ["projet", "role", "organisation__nom"]
+        constraints = [
+            models.UniqueConstraint(fields=["projet", "organisation"], name="partenariat_unique"),
+            # A project has one lead; co-leads are recorded as "co_porteur".
+            models.UniqueConstraint(
+                fields=["projet"], condition=Q(role="chef_de_file"), name="partenariat_un_chef_de_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_role_display()} de {self.projet}"
+
+
+class TexteOrdonne(models.Model):
+    """A verbatim text of a fiche at its place in a list."""
+
+    ordre = models.PositiveSmallIntegerField("ordre")
+    texte = models.TextField("texte")
+
+    class Meta:
+        abstract = True
+        ordering = ["projet", "ordre"]
+
+    def __str__(self) -> str:
+        return self.texte[:80]
+
+
+class Objectif(TexteOrdonne):
+    projet = models.ForeignKey(Projet, on_delete=models.CASCADE, related_name="objectifs")
+    history = HistoricalRecords()
+
+    class Meta(TexteOrdonne.Meta):
+        verbose_name = "objectif stratégique"
+        verbose_name_plural = "objectifs stratégiques"
+        constraints = [models.UniqueConstraint(fields=["projet", "ordre"], name="objectif_ordre_unique")]
+
+
+class Impact(TexteOrdonne):
+    projet = models.ForeignKey(Projet, on_delete=models.CASCADE, related_name="impacts")
+    history = HistoricalRecords()
+
+    class Meta(TexteOrdonne.Meta):
+        verbose_name = "impact à horizon 2030"
+        verbose_name_plural = "impacts à horizon 2030"
+        constraints = [models.UniqueConstraint(fields=["projet", "ordre"], name="impact_ordre_unique")]
+
+
+class Profil(models.Model):
+    """A user's role in the programme and what it is scoped to."""
+
+    class Role(models.TextChoices):
+        CHARGE = "charge", "Chargé·e de programme"
+        DIRECTEUR = "directeur", "Directeur·rice régional·e"
+        PARTENAIRE = "partenaire", "Partenaire"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profil")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="directeurs", verbose_name="régions suivies",
+        help_text="Pour un·e directeur·rice régional·e.",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="membres",
+        verbose_name="organisation", help_text="Pour un partenaire.",
+    )  # fmt: skip
+    history = HistoricalRecords(m2m_fields=[regions])
+
+    class Meta:
+        verbose_name = "profil"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="partenaire") | Q(organisation__isnull=False),
+                name="profil_partenaire_a_une_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class JetonAPI(models.Model):
+    """An API token; only its SHA-256 is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jetons")
+    nom = models.CharField("nom", max_length=100)
+    prefixe = models.CharField("début du jeton", max_length=8, help_text="Pour reconnaître le jeton.")
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    derniere_utilisation = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["derniere_utilisation"])
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["user", "-cree_le"]
+        constraints = [models.UniqueConstraint(fields=["user", "nom"], name="jeton_nom_unique_par_user")]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.prefixe}…)"

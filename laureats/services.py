@@ -1,0 +1,285 @@
+"""Writes to a project's record: its fiche, its partners, its objectives and impacts.
+
+The HTML forms call these, and so should any other entry point. Each write is
+one transaction, validates with full_clean() before saving, and records who
+made it and why in django-simple-history (`_history_user`, `_change_reason`),
+so the project's history page can say who changed what, when.
+"""
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from financements.models import Allocation
+from financements.services import allocation_update
+from laureats.models import Impact, Objectif, Organisation, Partenariat, Projet
+
+# Fields of the fiche a programme officer may correct in the portal. The slug
+# (public identifier) and the press-kit bookkeeping (order, page) stay fixed.
+PROJET_CHAMPS_MODIFIABLES = (
+    "titre",
+    "intitule_sommaire",
+    "region",
+    "chef_de_file_libelle",
+    "partenaires_libelle",
+    "nb_partenaires_declares",
+    "nb_collectivites_declarees",
+    "population_libelle",
+    "population_concernee",
+    "ambition",
+    "budget_previsionnel",
+)
+# simple_history's change reason is a CharField(max_length=100).
+MOTIF_MAX = 100
+
+
+def _trace(instance: models.Model, *, by: AbstractBaseUser | None, motif: str) -> None:
+    """What simple_history writes in the record this save or delete creates."""
+    instance._history_user = by
+    instance._change_reason = motif[:MOTIF_MAX]
+
+
+def _projet_check(projet: Projet) -> None:
+    """The model's check constraints, with messages a person can act on."""
+    errors = {}
+    if projet.nb_collectivites_declarees > projet.nb_partenaires_declares:
+        errors["nb_collectivites_declarees"] = (
+            f"Les collectivités sont comptées parmi les partenaires : au plus {projet.nb_partenaires_declares}."
+        )
+    if projet.budget_previsionnel is not None and projet.budget_previsionnel <= 0:
+        errors["budget_previsionnel"] = "Le budget est strictement positif ; laissez vide si la fiche n'en donne pas."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def projet_update(
+    *,
+    projet: Projet,
+    data: dict[str, Any],
+    by: AbstractBaseUser | None,
+    allocations: dict[str, Decimal] | None = None,
+) -> Projet:
+    """Correct the fiche's fields; `allocations` maps an envelope code to the fiche's new amount."""
+    inconnus = set(data) - set(PROJET_CHAMPS_MODIFIABLES)
+    if inconnus:
+        raise ValidationError(f"Champs non modifiables : {', '.join(sorted(inconnus))}.")
+    # Lock the row: two officers saving the same fiche at once write one after the other.
+    projet = Projet.objects.select_for_update().get(pk=projet.pk)
+    changes = [name for name, value in data.items() if getattr(projet, name) != value]
+    for name in changes:
+        setattr(projet, name, data[name])
+    if changes:
+        _projet_check(projet)
+        projet.full_clean()
+        _trace(projet, by=by, motif="Fiche modifiée dans le portail")
+        projet.save()
+    for code, montant in (allocations or {}).items():
+        allocation = Allocation.objects.filter(projet=projet, enveloppe__code=code).first()
+        if allocation is None:
+            raise ValidationError({code: "Le projet n'a pas d'allocation dans cette enveloppe."})
+        if allocation.montant != montant:
+            try:
+                allocation_update(allocation=allocation, montant=montant, auteur=by)
+            except ValidationError as exc:
+                # Name the form field (the envelope) rather than the model's "montant".
+                raise ValidationError({code: exc.message_dict.get("montant", exc.messages)}) from exc
+    return projet
+
+
+def _slug_organisation(nom: str) -> str:
+    base = slugify(nom)[:100] or "organisation"
+    existants = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in existants:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(
+    *, nom: str, siren: str = "", nature: str = Organisation.Nature.AUTRE, by: AbstractBaseUser | None
+) -> Organisation:
+    """A new organisation; its SIREN (nine digits) is optional but unique."""
+    nom, siren = nom.strip(), siren.replace(" ", "").strip()
+    if siren and not re.fullmatch(r"[0-9]{9}", siren):
+        raise ValidationError({"siren": "Le SIREN compte exactement neuf chiffres."})
+    if siren and Organisation.objects.filter(siren=siren).exists():
+        existante = Organisation.objects.get(siren=siren)
+        raise ValidationError({"siren": f"Ce SIREN est déjà celui de « {existante.nom} »."})
+    organisation = Organisation(nom=nom, siren=siren, nature=nature, slug=_slug_organisation(nom))
+    organisation.full_clean()
+    _trace(organisation, by=by, motif="Organisation créée dans le portail")
+    organisation.save()
+    return organisation
+
+
+def _role_libre(*, projet: Projet, role: str, sauf: Partenariat | None = None) -> None:
+    if role != Partenariat.Role.CHEF_DE_FILE:
+        return
+    autre = Partenariat.objects.filter(projet=projet, role=role).exclude(pk=getattr(sauf, "pk", None))
+    autre = autre.select_related("organisation").first()
+    if autre is not None:
+        raise ValidationError(
+            {"role": f"Le projet a déjà un chef de file : « {autre.organisation} ». Un projet n'en a qu'un."}
+        )
+
+
+@transaction.atomic
+def partenariat_add(
+    *, projet: Projet, organisation: Organisation, role: str, by: AbstractBaseUser | None
+) -> Partenariat:
+    """Record that an organisation takes part in a project, with its role."""
+    if Partenariat.objects.filter(projet=projet, organisation=organisation).exists():
+        raise ValidationError({"organisation": f"« {organisation} » est déjà partenaire de ce projet."})
+    _role_libre(projet=projet, role=role)
+    partenariat = Partenariat(projet=projet, organisation=organisation, role=role)
+    partenariat.full_clean()
+    _trace(partenariat, by=by, motif=f"Partenaire ajouté : {organisation.nom}")
+    partenariat.save()
+    return partenariat
+
+
+@transaction.atomic
+def partenariat_update(*, partenariat: Partenariat, role: str, by: AbstractBaseUser | None) -> Partenariat:
+    """Change an organisation's role in a project."""
+    partenariat = Partenariat.objects.select_for_update().select_related("organisation").get(pk=partenariat.pk)
+    if partenariat.role == role:
+        return partenariat
+    _role_libre(projet=partenariat.projet, role=role, sauf=partenariat)
+    partenariat.role = role
+    partenariat.full_clean()
+    _trace(partenariat, by=by, motif=f"Rôle modifié : {partenariat.organisation.nom}")
+    partenariat.save()
+    return partenariat
+
+
+@transaction.atomic
+def partenariat_remove(*, partenariat: Partenariat, by: AbstractBaseUser | None) -> None:
+    """Remove an organisation from a project; the project's lead stays until replaced."""
+    partenariat = Partenariat.objects.select_related("projet", "organisation").get(pk=partenariat.pk)
+    if partenariat.organisation_id == partenariat.projet.chef_de_file_id:
+        raise ValidationError(
+            f"« {partenariat.organisation} » est le chef de file du projet : il ne peut pas en être retiré."
+        )
+    _trace(partenariat, by=by, motif=f"Partenaire retiré : {partenariat.organisation.nom}")
+    partenariat.delete()
+
+
+# Objectives and impacts: verbatim texts of the fiche, kept in the fiche's order.
+
+
+def _texte_create(model: type[Objectif | Impact], *, projet: Projet, texte: str, by, motif: str):
+    # Lock the project: two officers adding a text at once would take the same rank.
+    Projet.objects.select_for_update().filter(pk=projet.pk).first()
+    ordre = (model.objects.filter(projet=projet).aggregate(m=Max("ordre"))["m"] or 0) + 1
+    obj = model(projet=projet, ordre=ordre, texte=texte.strip())
+    obj.full_clean()
+    _trace(obj, by=by, motif=motif)
+    obj.save()
+    return obj
+
+
+def _texte_update(obj: Objectif | Impact, *, texte: str, by, motif: str):
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    texte = texte.strip()
+    if obj.texte == texte:
+        return obj
+    obj.texte = texte
+    obj.full_clean()
+    _trace(obj, by=by, motif=motif)
+    obj.save()
+    return obj
+
+
+def _texte_move(obj: Objectif | Impact, *, vers: str, by, motif: str):
+    """Swap a text with its neighbour above ("haut") or below ("bas")."""
+    if vers not in ("haut", "bas"):
+        raise ValidationError({"vers": "Direction inconnue : « haut » ou « bas »."})
+    model = type(obj)
+    Projet.objects.select_for_update().filter(pk=obj.projet_id).first()
+    obj = model.objects.get(pk=obj.pk)
+    voisins = model.objects.filter(projet_id=obj.projet_id)
+    voisin = (
+        voisins.filter(ordre__lt=obj.ordre).order_by("-ordre").first()
+        if vers == "haut"
+        else voisins.filter(ordre__gt=obj.ordre).order_by("ordre").first()
+    )
+    if voisin is None:
+        return obj
+    # (projet, ordre) is unique and not deferrable: go through a free rank.
+    libre = (voisins.aggregate(m=Max("ordre"))["m"] or 0) + 1
+    a, b = obj.ordre, voisin.ordre
+    model.objects.filter(pk=obj.pk).update(ordre=libre)
+    for item, ordre in ((voisin, a), (obj, b)):
+        item.ordre = ordre
+        _trace(item, by=by, motif=motif)
+        item.save(update_fields=["ordre"])
+    return obj
+
+
+def _texte_delete(obj: Objectif | Impact, *, by, motif: str) -> None:
+    _trace(obj, by=by, motif=motif)
+    try:
+        obj.delete()
+    except models.ProtectedError as exc:
+        noms = ", ".join(sorted({str(o) for o in exc.protected_objects})[:3])
+        raise ValidationError(f"Ce texte porte des indicateurs ({noms}) : retirez-les d'abord.") from exc
+
+
+@transaction.atomic
+def objectif_create(*, projet: Projet, texte: str, by: AbstractBaseUser | None) -> Objectif:
+    """Add a strategic objective at the end of the project's list."""
+    return _texte_create(Objectif, projet=projet, texte=texte, by=by, motif="Objectif ajouté")
+
+
+@transaction.atomic
+def objectif_update(*, objectif: Objectif, texte: str, by: AbstractBaseUser | None) -> Objectif:
+    return _texte_update(objectif, texte=texte, by=by, motif="Objectif modifié")
+
+
+@transaction.atomic
+def objectif_move(*, objectif: Objectif, vers: str, by: AbstractBaseUser | None) -> Objectif:
+    return _texte_move(objectif, vers=vers, by=by, motif="Objectifs réordonnés")
+
+
+@transaction.atomic
+def objectif_delete(*, objectif: Objectif, by: AbstractBaseUser | None) -> None:
+    _texte_delete(objectif, by=by, motif="Objectif supprimé")
+
+
+@transaction.atomic
+def impact_create(*, projet: Projet, texte: str, by: AbstractBaseUser | None) -> Impact:
+    """Add a 2030 impact at the end of the project's list."""
+    return _texte_create(Impact, projet=projet, texte=texte, by=by, motif="Impact ajouté")
+
+
+@transaction.atomic
+def impact_update(*, impact: Impact, texte: str, by: AbstractBaseUser | None) -> Impact:
+    """Correct an impact's text; the passages its indicators quote must stay in it."""
+    cites = [i for i in impact.indicateurs.all() if i.extrait and i.extrait not in texte.strip()]
+    if cites:
+        raise ValidationError(
+            {
+                "texte": f"L'indicateur « {cites[0].libelle} » cite « {cites[0].extrait} » : "
+                "ce passage doit rester dans le texte de l'impact."
+            }
+        )
+    return _texte_update(impact, texte=texte, by=by, motif="Impact modifié")
+
+
+@transaction.atomic
+def impact_move(*, impact: Impact, vers: str, by: AbstractBaseUser | None) -> Impact:
+    return _texte_move(impact, vers=vers, by=by, motif="Impacts réordonnés")
+
+
+@transaction.atomic
+def impact_delete(*, impact: Impact, by: AbstractBaseUser | None) -> None:
+    """Remove an impact; refused while indicators are defined on it."""
+    _texte_delete(impact, by=by, motif="Impact supprimé")
