@@ -1,0 +1,171 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from config.api_tools import DecimalStrict, TexteStrict
+from financements.models import Engagement, Enveloppe, Versement
+from financements.selectors import taux
+from laureats.models import Projet
+
+MONTANT = {"max_digits": 15, "decimal_places": 2, "read_only": True}
+MONTANT_SAISI = {
+    "max_digits": 15,
+    "decimal_places": 2,
+    "min_value": Decimal("0.01"),
+    "help_text": "En euros, deux décimales au plus, strictement positif.",
+}
+
+
+class EnveloppeSerializer(serializers.ModelSerializer):
+    plafond = serializers.DecimalField(help_text="Plafond de l'enveloppe, en euros.", **MONTANT)
+    total_alloue = serializers.DecimalField(
+        help_text="Somme des montants des fiches (subvention prévue ou potentiel d'investissement).", **MONTANT
+    )
+    engage = serializers.DecimalField(source="montant_engage", help_text="Engagements nets.", **MONTANT)
+    verse = serializers.DecimalField(source="montant_verse", help_text="Versements nets.", **MONTANT)
+    reste_a_engager = serializers.DecimalField(help_text="Plafond moins engagé.", **MONTANT)
+    reste_a_verser = serializers.DecimalField(help_text="Engagé moins versé.", **MONTANT)
+    allocations_depassent_plafond = serializers.SerializerMethodField(
+        help_text="Vrai lorsque la somme des fiches dépasse le plafond de l'enveloppe."
+    )
+    depassement_allocations = serializers.SerializerMethodField(
+        help_text="Montant de ce dépassement en euros (0.00 sinon)."
+    )
+    taux_engagement = serializers.SerializerMethodField(help_text="Engagé / plafond, en %, deux décimales.")
+    taux_versement = serializers.SerializerMethodField(help_text="Versé / engagé, en %, deux décimales.")
+
+    class Meta:
+        model = Enveloppe
+        fields = [
+            "code", "libelle", "plafond", "total_alloue", "engage", "verse", "reste_a_engager",
+            "reste_a_verser", "allocations_depassent_plafond", "depassement_allocations",
+            "taux_engagement", "taux_versement",
+        ]  # fmt: skip
+
+    def get_allocations_depassent_plafond(self, enveloppe: Enveloppe) -> bool:
+        return enveloppe.depassement_allocations > 0
+
+    def get_depassement_allocations(self, enveloppe: Enveloppe) -> str:
+        return f"{max(enveloppe.depassement_allocations, Decimal('0')):.2f}"
+
+    def get_taux_engagement(self, enveloppe: Enveloppe) -> str | None:
+        rate = taux(enveloppe.montant_engage, enveloppe.plafond)
+        return None if rate is None else str(rate)
+
+    def get_taux_versement(self, enveloppe: Enveloppe) -> str | None:
+        rate = taux(enveloppe.montant_verse, enveloppe.montant_engage)
+        return None if rate is None else str(rate)
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    projet = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.CharField(source="projet.region.code", read_only=True)
+    enveloppe = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    engagement_origine = serializers.SlugRelatedField(slug_field="uid", read_only=True)
+    auteur = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    montant = serializers.DecimalField(**MONTANT)
+    engage_projet_avant = serializers.DecimalField(**MONTANT)
+    engage_projet_apres = serializers.DecimalField(**MONTANT)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "uid", "nature", "projet", "region", "enveloppe", "engagement_origine", "montant", "date",
+            "reference", "motif", "depasse_potentiel", "justification_depassement",
+            "engage_projet_avant", "engage_projet_apres", "auteur", "cree_le",
+        ]  # fmt: skip
+
+
+class EngagementInputSerializer(serializers.Serializer):
+    projet = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Projet.objects.all(), help_text="Identifiant (slug) du projet."
+    )
+    enveloppe = serializers.SlugRelatedField(
+        slug_field="code", queryset=Enveloppe.objects.all(), help_text="« subvention » ou « investissement »."
+    )
+    montant = DecimalStrict(**MONTANT_SAISI)
+    date = serializers.DateField(help_text="Date de la décision, AAAA-MM-JJ.")
+    reference = TexteStrict(max_length=120, help_text="Référence de la décision.")
+    motif = TexteStrict(max_length=5000)
+    justification_depassement = TexteStrict(
+        max_length=5000, required=False, default="", allow_blank=True,
+        help_text="Obligatoire pour un investissement au-delà du potentiel du projet.",
+    )  # fmt: skip
+
+
+class MouvementInputSerializer(serializers.Serializer):
+    """Désengagement ou annulation de versement : montant, date, référence, motif."""
+
+    montant = DecimalStrict(**MONTANT_SAISI)
+    date = serializers.DateField(help_text="AAAA-MM-JJ.")
+    reference = TexteStrict(max_length=120)
+    motif = TexteStrict(max_length=5000, help_text="Toujours motivé.")
+
+
+class VersementSerializer(serializers.ModelSerializer):
+    engagement = serializers.SlugRelatedField(slug_field="uid", read_only=True)
+    projet = serializers.CharField(source="engagement.projet.slug", read_only=True)
+    enveloppe = serializers.CharField(source="engagement.enveloppe.code", read_only=True)
+    versement_origine = serializers.SlugRelatedField(slug_field="uid", read_only=True)
+    auteur = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    montant = serializers.DecimalField(**MONTANT)
+    verse_engagement_avant = serializers.DecimalField(**MONTANT)
+    verse_engagement_apres = serializers.DecimalField(**MONTANT)
+
+    class Meta:
+        model = Versement
+        fields = [
+            "uid", "nature", "engagement", "projet", "enveloppe", "versement_origine", "montant", "date",
+            "reference", "motif", "verse_engagement_avant", "verse_engagement_apres", "auteur", "cree_le",
+        ]  # fmt: skip
+
+
+class VersementInputSerializer(serializers.Serializer):
+    engagement = serializers.SlugRelatedField(
+        slug_field="uid",
+        queryset=Engagement.objects.filter(nature=Engagement.Nature.ENGAGEMENT),
+        help_text="Identifiant (uid) de l'engagement payé.",
+    )
+    montant = DecimalStrict(**MONTANT_SAISI)
+    date = serializers.DateField(help_text="AAAA-MM-JJ.")
+    reference = TexteStrict(max_length=120)
+    motif = TexteStrict(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class ChiffresSerializer(serializers.Serializer):
+    alloue = serializers.DecimalField(**MONTANT)
+    engage = serializers.DecimalField(**MONTANT)
+    verse = serializers.DecimalField(**MONTANT)
+    reste_a_engager = serializers.DecimalField(**MONTANT)
+    reste_a_verser = serializers.DecimalField(**MONTANT)
+    taux_engagement = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
+    taux_versement = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
+
+
+class EnveloppeChiffresSerializer(ChiffresSerializer):
+    code = serializers.CharField()
+
+
+class ProjetChiffresSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    titre = serializers.CharField()
+    enveloppes = EnveloppeChiffresSerializer(many=True)
+
+
+class AnneeChiffresSerializer(serializers.Serializer):
+    annee = serializers.IntegerField()
+    enveloppe = serializers.CharField()
+    engage = serializers.DecimalField(**MONTANT)
+    verse = serializers.DecimalField(**MONTANT)
+
+
+class RegionFinancementsSerializer(serializers.Serializer):
+    region = serializers.DictField(child=serializers.CharField())
+    enveloppes = EnveloppeChiffresSerializer(many=True)
+    projets = ProjetChiffresSerializer(many=True)
+    annees = AnneeChiffresSerializer(many=True)
+
+
+class ConflitSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    reste_disponible = serializers.DecimalField(**MONTANT)

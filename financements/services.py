@@ -1,0 +1,314 @@
+"""Writes to the ledger. The HTML views, the admin and the API all call these.
+
+Concurrency: every write that touches a project's money in an envelope first
+locks that project's allocation row (SELECT ... FOR UPDATE), then updates the
+envelope row with a conditional UPDATE. The lock order is always allocation,
+then envelope, so two writes never wait on each other in a cycle. The check
+constraints on both rows are the last guard: PostgreSQL refuses any total past
+a ceiling whatever path the write took.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Now
+
+from financements.models import Allocation, Engagement, Enveloppe, Versement
+from laureats.models import Projet
+
+CENTIME = Decimal("0.01")
+
+
+class PlafondDepasse(Exception):
+    """A ceiling would be exceeded; `reste` is what can still be committed or paid."""
+
+    def __init__(self, message: str, reste: Decimal):
+        super().__init__(message)
+        self.message = message
+        self.reste = reste
+
+
+def _euros(montant: Decimal) -> str:
+    return f"{montant:,.2f}".replace(",", "\u202f").replace(".", ",") + " €"
+
+
+def _montant_valide(montant, champ: str = "montant") -> Decimal:
+    if not isinstance(montant, Decimal):
+        try:
+            montant = Decimal(str(montant))
+        except ArithmeticError as exc:
+            raise ValidationError({champ: "Montant illisible."}) from exc
+    if not montant.is_finite():
+        raise ValidationError({champ: "Montant illisible."})
+    if montant <= 0:
+        raise ValidationError({champ: "Le montant doit être strictement positif."})
+    if montant != montant.quantize(CENTIME):
+        raise ValidationError({champ: "Le montant a au plus deux décimales (centimes)."})
+    return montant
+
+
+def _lock_allocation(*, projet: Projet, enveloppe: Enveloppe) -> Allocation:
+    try:
+        # Race: two officers writing on this project and envelope at once; the
+        # second waits here until the first commits, then reads its totals.
+        return Allocation.objects.select_for_update().get(projet=projet, enveloppe=enveloppe)
+    except Allocation.DoesNotExist as exc:
+        raise ValidationError(
+            {"enveloppe": f"Le projet « {projet} » n'a pas d'allocation dans l'enveloppe « {enveloppe} »."}
+        ) from exc
+
+
+def _add_to_envelope(enveloppe: Enveloppe, montant: Decimal) -> None:
+    """Add to the envelope's committed total unless that passes its ceiling."""
+    # A conditional UPDATE: PostgreSQL re-checks the condition on the latest row
+    # version after waiting for a concurrent writer, so no two commitments can
+    # both see the same headroom.
+    updated = Enveloppe.objects.filter(pk=enveloppe.pk, montant_engage__lte=F("plafond") - montant).update(
+        montant_engage=F("montant_engage") + montant, modifie_le=Now()
+    )
+    if not updated:
+        enveloppe.refresh_from_db(fields=["plafond", "montant_engage"])
+        reste = enveloppe.plafond - enveloppe.montant_engage
+        raise PlafondDepasse(
+            f"Plafond de l'enveloppe « {enveloppe} » dépassé : il reste {_euros(reste)} à engager "
+            f"sur {_euros(enveloppe.plafond)}, le montant demandé est de {_euros(montant)}.",
+            reste,
+        )
+
+
+@transaction.atomic
+def engagement_create(
+    *,
+    projet: Projet,
+    enveloppe: Enveloppe,
+    montant: Decimal,
+    date: datetime.date,
+    reference: str,
+    motif: str,
+    auteur: AbstractBaseUser | None,
+    justification_depassement: str = "",
+) -> Engagement:
+    """Commit money of an envelope to a project, within the envelope's and the project's ceilings."""
+    montant = _montant_valide(montant)
+    allocation = _lock_allocation(projet=projet, enveloppe=enveloppe)
+    avant = allocation.montant_engage
+    apres = avant + montant
+    depasse = apres > allocation.montant
+    if depasse and allocation.plafonnee:
+        reste = max(allocation.montant - avant, Decimal("0.00"))
+        raise PlafondDepasse(
+            f"Subvention prévue du projet « {projet} » dépassée : il reste {_euros(reste)} à engager "
+            f"sur {_euros(allocation.montant)}, le montant demandé est de {_euros(montant)}.",
+            reste,
+        )
+    if depasse and not justification_depassement.strip():
+        # Equity may go beyond the fiche's investment potential, never silently.
+        raise ValidationError(
+            {
+                "justification_depassement": (
+                    f"Cet engagement porterait le total à {_euros(apres)}, au-delà du potentiel "
+                    f"d'investissement de {_euros(allocation.montant)} : une justification est requise."
+                )
+            }
+        )
+    engagement = Engagement(
+        projet=projet,
+        enveloppe=enveloppe,
+        allocation=allocation,
+        nature=Engagement.Nature.ENGAGEMENT,
+        montant=montant,
+        date=date,
+        reference=reference,
+        motif=motif,
+        depasse_potentiel=depasse,
+        justification_depassement=justification_depassement.strip() if depasse else "",
+        engage_projet_avant=avant,
+        engage_projet_apres=apres,
+        auteur=auteur,
+    )
+    engagement.full_clean()
+    _add_to_envelope(enveloppe, montant)
+    Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") + montant, modifie_le=Now())
+    engagement.save()
+    return engagement
+
+
+def _solde_engagement(engagement: Engagement) -> tuple[Decimal, Decimal]:
+    """(released, net paid) on a commitment, summed in the database."""
+    libere = engagement.desengagements.aggregate(total=Sum("montant"))["total"] or Decimal("0.00")
+    totaux = dict(
+        Versement.objects.filter(engagement=engagement)
+        .order_by()
+        .values("nature")
+        .annotate(total=Sum("montant"))
+        .values_list("nature", "total")
+    )
+    zero = Decimal("0.00")
+    verse = totaux.get(Versement.Nature.VERSEMENT, zero) - totaux.get(Versement.Nature.ANNULATION, zero)
+    return libere, verse
+
+
+def _engagement_origine(engagement: Engagement) -> Engagement:
+    if engagement.nature != Engagement.Nature.ENGAGEMENT:
+        raise ValidationError({"engagement": "Seul un engagement (pas un désengagement) peut être libéré ou payé."})
+    return engagement
+
+
+@transaction.atomic
+def desengagement_create(
+    *,
+    engagement: Engagement,
+    montant: Decimal,
+    date: datetime.date,
+    reference: str,
+    motif: str,
+    auteur: AbstractBaseUser | None,
+) -> Engagement:
+    """Release part of a commitment that has not been paid: a new, reasoned entry."""
+    montant = _montant_valide(montant)
+    engagement = _engagement_origine(engagement)
+    if not motif.strip():
+        raise ValidationError({"motif": "Un désengagement est toujours motivé."})
+    allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
+    libere, verse = _solde_engagement(engagement)
+    disponible = engagement.montant - libere - verse
+    if montant > disponible:
+        raise PlafondDepasse(
+            f"On ne peut libérer que la part non versée de l'engagement {engagement.reference} : "
+            f"{_euros(disponible)}, le montant demandé est de {_euros(montant)}.",
+            disponible,
+        )
+    avant = allocation.montant_engage
+    desengagement = Engagement(
+        projet=engagement.projet,
+        enveloppe=engagement.enveloppe,
+        allocation=allocation,
+        nature=Engagement.Nature.DESENGAGEMENT,
+        engagement_origine=engagement,
+        montant=montant,
+        date=date,
+        reference=reference,
+        motif=motif,
+        engage_projet_avant=avant,
+        engage_projet_apres=avant - montant,
+        auteur=auteur,
+    )
+    desengagement.full_clean()
+    Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") - montant, modifie_le=Now())
+    Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
+        montant_engage=F("montant_engage") - montant, modifie_le=Now()
+    )
+    desengagement.save()
+    return desengagement
+
+
+@transaction.atomic
+def versement_create(
+    *,
+    engagement: Engagement,
+    montant: Decimal,
+    date: datetime.date,
+    reference: str,
+    auteur: AbstractBaseUser | None,
+    motif: str = "",
+) -> Versement:
+    """Pay part of a commitment; the sum paid never exceeds what is still committed."""
+    montant = _montant_valide(montant)
+    engagement = _engagement_origine(engagement)
+    # Every write on this commitment holds its allocation's lock, so the sums
+    # below cannot change until this transaction ends.
+    allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
+    libere, verse = _solde_engagement(engagement)
+    reste = engagement.montant - libere - verse
+    if montant > reste:
+        raise PlafondDepasse(
+            f"Versement supérieur au reste à payer de l'engagement {engagement.reference} : il reste "
+            f"{_euros(reste)} sur {_euros(engagement.montant - libere)}, le montant demandé est de {_euros(montant)}.",
+            reste,
+        )
+    versement = Versement(
+        engagement=engagement,
+        nature=Versement.Nature.VERSEMENT,
+        montant=montant,
+        date=date,
+        reference=reference,
+        motif=motif,
+        verse_engagement_avant=verse,
+        verse_engagement_apres=verse + montant,
+        auteur=auteur,
+    )
+    versement.full_clean()
+    Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") + montant, modifie_le=Now())
+    Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
+        montant_verse=F("montant_verse") + montant, modifie_le=Now()
+    )
+    versement.save()
+    return versement
+
+
+@transaction.atomic
+def versement_cancel(
+    *,
+    versement: Versement,
+    montant: Decimal,
+    date: datetime.date,
+    reference: str,
+    motif: str,
+    auteur: AbstractBaseUser | None,
+) -> Versement:
+    """Reverse all or part of a disbursement (funds returned, payment error): a new entry."""
+    montant = _montant_valide(montant)
+    if versement.nature != Versement.Nature.VERSEMENT:
+        raise ValidationError({"versement": "Seul un versement peut être annulé."})
+    if not motif.strip():
+        raise ValidationError({"motif": "Une annulation de versement est toujours motivée."})
+    engagement = versement.engagement
+    allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
+    deja_annule = versement.annulations.aggregate(total=Sum("montant"))["total"] or Decimal("0.00")
+    annulable = versement.montant - deja_annule
+    if montant > annulable:
+        raise PlafondDepasse(
+            f"On ne peut annuler que {_euros(annulable)} du versement {versement.reference}, "
+            f"le montant demandé est de {_euros(montant)}.",
+            annulable,
+        )
+    _, verse = _solde_engagement(engagement)
+    annulation = Versement(
+        engagement=engagement,
+        nature=Versement.Nature.ANNULATION,
+        versement_origine=versement,
+        montant=montant,
+        date=date,
+        reference=reference,
+        motif=motif,
+        verse_engagement_avant=verse,
+        verse_engagement_apres=verse - montant,
+        auteur=auteur,
+    )
+    annulation.full_clean()
+    Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") - montant, modifie_le=Now())
+    Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
+        montant_verse=F("montant_verse") - montant, modifie_le=Now()
+    )
+    annulation.save()
+    return annulation
+
+
+@transaction.atomic
+def allocation_update(*, allocation: Allocation, montant: Decimal, auteur: AbstractBaseUser | None) -> Allocation:
+    """Change a project's allocation (the fiche's amount), never below what is committed."""
+    montant = _montant_valide(montant)
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    if allocation.plafonnee and montant < allocation.montant_engage:
+        raise ValidationError(
+            {"montant": f"Déjà {_euros(allocation.montant_engage)} engagés : le montant ne peut être inférieur."}
+        )
+    allocation.montant = montant
+    allocation._history_user = auteur
+    allocation.full_clean()
+    allocation.save(update_fields=["montant", "modifie_le"])
+    return allocation

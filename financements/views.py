@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+
+from financements import exports, services
+from financements.filters import EngagementFilterSet
+from financements.forms import EngagementForm, MouvementForm, VersementForm
+from financements.models import Engagement, Versement
+from financements.selectors import cumuls_mensuels, engagement_list, tableau_financier, versement_list
+from laureats.comptes import role_of
+from laureats.models import Profil, Projet
+from laureats.permissions import role_required
+from territoires.models import Region
+
+LECTEURS = (Profil.Role.CHARGE, Profil.Role.DIRECTEUR)
+EXPORTS = ("csv", "xlsx")
+
+
+@role_required(*LECTEURS)
+def tableau_de_bord(request, code: str | None = None):
+    region = get_object_or_404(Region, code=code) if code else None
+    tableau = tableau_financier(region_code=code)
+    nom = f"financements-{code or 'programme'}"
+    if request.GET.get("export") in EXPORTS:
+        return exports.response(exports.tableau_rows(tableau), nom, request.GET["export"])
+    context = {
+        "region": region,
+        "tableau": tableau,
+        "series": cumuls_mensuels(region_code=code),
+        # EXISTS probes the projects' region index; a join then DISTINCT would read every project.
+        "regions": Region.objects.filter(Exists(Projet.objects.filter(region=OuterRef("pk")))).order_by("nom"),
+        "title": f"Financements — {region.nom}" if region else "Financements du programme",
+    }
+    return render(request, "financements/tableau_de_bord.html", context)
+
+
+@role_required(*LECTEURS)
+def grand_livre(request):
+    filterset = EngagementFilterSet(request.GET or None, queryset=engagement_list())
+    engagements = filterset.qs if filterset.is_bound and filterset.is_valid() else engagement_list()
+    if request.GET.get("export") in EXPORTS:
+        region = request.GET.get("region")
+        versements = versement_list().filter(engagement__projet__region__code=region) if region else versement_list()
+        rows = exports.grand_livre_rows(engagements, versements)
+        return exports.response(rows, "grand-livre", request.GET["export"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": Paginator(engagements, 50).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "title": "Grand livre des engagements",
+    }
+    return render(request, "financements/grand_livre.html", context)
+
+
+def _ecriture(request, *, form_class, write, titre: str, projet: Projet, retour: str):
+    """One ledger write through its service; refusals come back as form errors."""
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(auteur=request.user, **form.cleaned_data)
+        except services.PlafondDepasse as exc:
+            form.add_error("montant", exc.message)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Écriture enregistrée au grand livre.")
+            return redirect(retour)
+    return render(
+        request, "financements/ecriture.html", {"form": form, "title": titre, "projet": projet, "retour": retour}
+    )
+
+
+@role_required(Profil.Role.CHARGE)
+def engagement_nouveau(request, slug: str):
+    projet = get_object_or_404(Projet, slug=slug)
+    return _ecriture(
+        request, form_class=EngagementForm, titre=f"Nouvel engagement — {projet.titre}", projet=projet,
+        retour=projet.get_absolute_url(),
+        write=lambda **data: services.engagement_create(projet=projet, **data),
+    )  # fmt: skip
+
+
+@role_required(Profil.Role.CHARGE)
+def desengagement_nouveau(request, uid):
+    engagement = get_object_or_404(Engagement.objects.select_related("projet"), uid=uid, nature="engagement")
+    return _ecriture(
+        request, form_class=MouvementForm, titre=f"Désengagement sur {engagement.reference}",
+        projet=engagement.projet, retour=engagement.projet.get_absolute_url(),
+        write=lambda **data: services.desengagement_create(engagement=engagement, **data),
+    )  # fmt: skip
+
+
+@role_required(Profil.Role.CHARGE)
+def versement_nouveau(request, uid):
+    engagement = get_object_or_404(Engagement.objects.select_related("projet"), uid=uid, nature="engagement")
+    return _ecriture(
+        request, form_class=VersementForm, titre=f"Versement sur {engagement.reference}",
+        projet=engagement.projet, retour=engagement.projet.get_absolute_url(),
+        write=lambda **data: services.versement_create(engagement=engagement, **data),
+    )  # fmt: skip
+
+
+@role_required(Profil.Role.CHARGE)
+def annulation_nouvelle(request, uid):
+    versement = get_object_or_404(Versement.objects.select_related("engagement__projet"), uid=uid, nature="versement")
+    projet = versement.engagement.projet
+    return _ecriture(
+        request, form_class=MouvementForm, titre=f"Annulation du versement {versement.reference}",
+        projet=projet, retour=projet.get_absolute_url(),
+        write=lambda **data: services.versement_cancel(versement=versement, **data),
+    )  # fmt: skip
+
+
+def espace(request):
+    """After login: a director lands on their region's dashboard, others on theirs."""
+    role = role_of(request.user)
+    if role == Profil.Role.DIRECTEUR:
+        region = request.user.profil.regions.order_by("nom").first()
+        return redirect("tableau_de_bord_region", code=region.code) if region else redirect("tableau_de_bord")
+    if role == Profil.Role.CHARGE:
+        return redirect("tableau_de_bord")
+    return redirect("home")

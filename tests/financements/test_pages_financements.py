@@ -1,0 +1,158 @@
+"""HTML for directors and officers: dashboards, exports, ledger forms through the services."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from financements import services
+from financements.models import Engagement, Enveloppe
+from laureats.models import Projet
+from tests.factories import compte
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(role: str, **kwargs) -> Client:
+    client = Client()
+    client.force_login(compte(role, **kwargs))
+    return client
+
+
+@pytest.fixture
+def charge() -> Client:
+    return logged_in("charge")
+
+
+@pytest.fixture
+def engagement():
+    return services.engagement_create(
+        projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
+        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-1", motif="Convention", auteur=None,
+    )  # fmt: skip
+
+
+def test_a_director_lands_on_the_dashboard_of_their_region():
+    response = logged_in("directeur", regions=["53"]).get("/mon-espace/")
+    assert response.status_code == 302 and response["Location"] == "/financements/regions/53/"
+
+
+def test_the_region_dashboard_shows_its_projects_figures_and_chart(engagement, django_assert_num_queries):
+    directeur = logged_in("directeur", regions=["84"])
+    # session, user, profile, region, 5 for the figures, 2 for the chart, the region menu
+    with django_assert_num_queries(12):
+        response = directeur.get("/financements/regions/84/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "BIOVALLÉE" in page and "VILAGIL" not in page
+    assert "<svg" in page and "Engagé (cumul)" in page
+    assert "1\u202f000\u202f000\xa0€" in page
+
+
+@pytest.mark.parametrize(("role", "status"), [("partenaire", 403), ("charge", 200), ("directeur", 200)])
+def test_dashboards_are_for_officers_and_directors(role, status):
+    assert logged_in(role).get("/financements/").status_code == status
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page():
+    response = Client().get("/financements/")
+    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+
+
+def test_the_project_table_exports_as_csv_and_xlsx(charge, engagement):
+    csv_response = charge.get("/financements/regions/84/", {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Projet" and len(rows) == 1 + 3 * 2
+    biovallee = next(r for r in rows if r[0] == "BIOVALLÉE" and r[2] == "subvention")
+    assert biovallee[3:6] == ["5700000.00", "1000000.00", "0.00"]
+
+    xlsx = charge.get("/financements/regions/84/", {"export": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="financements-84.xlsx"'
+    feuille = load_workbook(io.BytesIO(xlsx.content)).active
+    assert feuille.max_row == 7
+
+
+def test_the_ledger_exports_with_its_filters(charge, engagement):
+    response = charge.get("/financements/grand-livre/", {"region": "84", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["Engagement"]
+    assert rows[1][0] == str(engagement.uid)
+
+
+def test_an_officer_records_a_commitment_in_the_portal(charge):
+    response = charge.post(
+        "/projets/biovallee/engagements/nouveau/",
+        {"enveloppe": "subvention", "montant": "250000", "date": "2024-05-02", "reference": "CP-2", "motif": "Avenant"},
+    )
+    assert response.status_code == 302
+    assert Engagement.objects.get(reference="CP-2").montant == Decimal("250000.00")
+
+
+def test_a_refused_commitment_shows_the_headroom_next_to_the_amount(charge):
+    response = charge.post(
+        "/projets/biovallee/engagements/nouveau/",
+        {"enveloppe": "subvention", "montant": "5700000.01", "date": "2024-05-02", "reference": "X", "motif": "Y"},
+    )
+    assert response.status_code == 200
+    assert "il reste 5\u202f700\u202f000,00 €" in " ".join(response.context["form"].errors["montant"])
+    assert not Engagement.objects.exists()
+
+
+def test_bad_input_in_the_form_gets_french_field_errors(charge):
+    response = charge.post(
+        "/projets/biovallee/engagements/nouveau/",
+        {"enveloppe": "subvention", "montant": "-3", "date": "32/13/2024", "reference": "", "motif": "Y"},
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"montant", "date", "reference"}
+    assert "supérieure ou égale à 0.01" in errors["montant"][0]
+
+
+@pytest.mark.parametrize("role", ["directeur", "partenaire"])
+def test_only_officers_reach_the_ledger_forms(role, engagement):
+    client = logged_in(role)
+    assert client.get("/projets/biovallee/engagements/nouveau/").status_code == 403
+    assert client.post(f"/engagements/{engagement.uid}/versement/", {}).status_code == 403
+
+
+def test_the_project_page_shows_the_ledger_with_who_and_before_after(charge, engagement):
+    services.versement_create(
+        engagement=engagement, montant=Decimal("400000.00"), date="2024-04-01", reference="V-1", auteur=None
+    )
+    page = charge.get("/projets/biovallee/").content.decode()
+
+    assert "CP-1" in page and "V-1" in page
+    assert "0\xa0€ → 1\u202f000\u202f000\xa0€" in page
+    assert "Enregistrer un engagement" in page
+    assert "Enregistrer un engagement" not in logged_in("directeur").get("/projets/biovallee/").content.decode()
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_a_ledger_entry(engagement):
+    from django.contrib.auth import get_user_model
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("admin", "a@example.fr", "x"))
+    page = admin.get(f"/admin/financements/engagement/{engagement.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert admin.post(f"/admin/financements/engagement/{engagement.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Engagement.objects.filter(pk=engagement.pk).exists()
+
+
+def test_the_admin_records_a_commitment_through_the_service():
+    from django.contrib.auth import get_user_model
+
+    admin = Client()
+    user = get_user_model().objects.create_superuser("admin", "a@example.fr", "x")
+    admin.force_login(user)
+    projet = Projet.objects.get(slug="biovallee")
+    response = admin.post(
+        "/admin/financements/engagement/add/",
+        {"projet": projet.pk, "enveloppe": Enveloppe.objects.get(code="subvention").pk, "nature": "engagement",
+         "montant": "6000000", "date": "2024-01-01", "reference": "ADM", "motif": "Admin"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "il reste" in response.content.decode()
+    assert not Engagement.objects.exists()
