@@ -1,0 +1,84 @@
+"""Admin: officers edit indicators; measurements are decided through the services; evaluations are read-only."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicateurs import services
+from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, SyntheseEnvoyee
+
+
+@admin.register(Indicateur)
+class IndicateurAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "libelle", "unite", "sens", "mode", "valeur_reference", "valeur_cible", "echeance"]
+    list_filter = ["sens", "mode", "echeance", "impact__projet__region"]
+    list_select_related = ["impact"]
+    search_fields = ["code", "libelle", "impact__texte", "impact__projet__titre"]
+    raw_id_fields = ["impact"]
+    readonly_fields = ["cree_le"]
+
+
+@admin.register(ImpactQualitatif)
+class ImpactQualitatifAdmin(SimpleHistoryAdmin):
+    list_display = ["impact", "raison"]
+    list_select_related = ["impact"]
+    raw_id_fields = ["impact"]
+
+
+class LectureSeuleAdmin(admin.ModelAdmin):
+    """Rows written by the services only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mesure)
+class MesureAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
+    list_display = ["indicateur", "date", "valeur", "statut", "auteur", "soumise_le", "demo"]
+    list_filter = ["statut", "demo", "indicateur__impact__projet__region"]
+    list_select_related = ["indicateur", "auteur"]
+    search_fields = ["indicateur__code", "indicateur__libelle", "source"]
+    date_hierarchy = "date"
+    actions = ["valider"]
+
+    @admin.action(description="Valider les mesures soumises sélectionnées")
+    def valider(self, request, queryset):
+        # Rejections need a comment each: they are made on the "Mesures à valider" page.
+        validees = 0
+        for mesure in queryset.filter(statut=Mesure.Statut.SOUMISE):
+            try:
+                services.mesure_validate(mesure=mesure, par=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{mesure} : {exc}", messages.ERROR)
+            else:
+                validees += 1
+        self.message_user(request, f"{validees} mesure(s) validée(s).", messages.SUCCESS)
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(LectureSeuleAdmin):
+    list_display = ["indicateur", "date", "statut", "valeur_attendue", "valeur_mesuree", "avancement"]
+    list_filter = ["statut", "date"]
+    list_select_related = ["indicateur"]
+    search_fields = ["indicateur__code"]
+    date_hierarchy = "date"
+
+
+@admin.register(ChangementStatut)
+class ChangementStatutAdmin(LectureSeuleAdmin):
+    list_display = ["indicateur", "date", "ancien_statut", "nouveau_statut"]
+    list_filter = ["nouveau_statut", "date"]
+    list_select_related = ["indicateur"]
+    search_fields = ["indicateur__code"]
+
+
+@admin.register(SyntheseEnvoyee)
+class SyntheseEnvoyeeAdmin(LectureSeuleAdmin):
+    list_display = ["destinataire", "date", "nb_changements", "envoyee_le"]
+    list_select_related = ["destinataire"]

@@ -1,0 +1,118 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api_tools import DecimalStrict, LienParIdentifiant, TexteStrict
+from indicateurs.models import Evaluation, Indicateur, Mesure
+
+VALEUR = {"max_digits": 18, "decimal_places": 4}
+VALEUR_LUE = {**VALEUR, "read_only": True}
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    statut_libelle = serializers.CharField(source="get_statut_display", read_only=True)
+    valeur_origine = serializers.DecimalField(
+        allow_null=True, help_text="Départ de la trajectoire (référence de la fiche ou première mesure).", **VALEUR_LUE
+    )
+    valeur_attendue = serializers.DecimalField(
+        allow_null=True, help_text="Valeur sur la trajectoire à la date d'évaluation.", **VALEUR_LUE
+    )
+    valeur_mesuree = serializers.DecimalField(
+        allow_null=True, help_text="Dernière valeur validée à la date d'évaluation.", **VALEUR_LUE
+    )
+    avancement = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, read_only=True,
+        help_text="Part du chemin de l'origine à la cible parcourue, en %.",
+    )  # fmt: skip
+    avancement_attendu = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, read_only=True,
+        help_text="Part du chemin qui devait être parcourue à la date de la mesure, en %.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "date", "statut", "statut_libelle", "valeur_origine", "date_origine", "reference_constatee",
+            "valeur_attendue", "valeur_mesuree", "date_mesure", "avancement", "avancement_attendu",
+        ]  # fmt: skip
+
+
+class PageEvaluationsSerializer(serializers.Serializer):
+    """Une page de l'historique des évaluations (même pagination que les listes)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EvaluationSerializer(many=True)
+
+
+class IndicateurSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:indicateur-detail", lookup_field="code")
+    projet = serializers.SerializerMethodField(help_text="Le projet lauréat dont l'impact est suivi.")
+    impact = serializers.SerializerMethodField(help_text="L'impact à horizon 2030, texte verbatim de la fiche.")
+    valeur_reference = serializers.DecimalField(
+        allow_null=True, help_text="Null lorsque la fiche ne donne pas de référence.", **VALEUR_LUE
+    )
+    valeur_cible = serializers.DecimalField(**VALEUR_LUE)
+    derniere_evaluation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicateur
+        fields = [
+            "code", "url", "projet", "impact", "extrait", "libelle", "unite", "sens", "mode", "valeur_reference",
+            "date_reference", "valeur_cible", "echeance", "note", "derniere_evaluation",
+        ]  # fmt: skip
+
+    def get_projet(self, indicateur: Indicateur) -> dict[str, str]:
+        projet = indicateur.impact.projet
+        return {"slug": projet.slug, "titre": projet.titre, "region": projet.region.code}
+
+    def get_impact(self, indicateur: Indicateur) -> dict:
+        return {"ordre": indicateur.impact.ordre, "texte": indicateur.impact.texte}
+
+    @extend_schema_field(EvaluationSerializer(allow_null=True))
+    def get_derniere_evaluation(self, indicateur: Indicateur) -> dict | None:
+        recentes = indicateur.evaluations_recentes
+        return EvaluationSerializer(recentes[0]).data if recentes else None
+
+
+class MesureSerializer(serializers.ModelSerializer):
+    url = LienParIdentifiant(view_name="api:mesure-detail", lookup_field="uid")
+    indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    valeur = serializers.DecimalField(**VALEUR_LUE)
+    auteur = serializers.SerializerMethodField(help_text="Identifiant de l'auteur ; visible une fois connecté.")
+
+    class Meta:
+        model = Mesure
+        fields = [
+            "uid", "url", "indicateur", "date", "valeur", "source", "statut", "commentaire", "auteur", "soumise_le",
+            "decision_le", "demo",
+        ]  # fmt: skip
+
+    def get_auteur(self, mesure: Mesure) -> str | None:
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated or mesure.auteur is None:
+            return None
+        return mesure.auteur.get_username()
+
+
+class MesureCreateSerializer(serializers.Serializer):
+    indicateur = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Indicateur.objects.select_related("impact__projet"),
+        help_text="Code de l'indicateur.",
+        error_messages={"does_not_exist": "Indicateur inconnu « {value} »."},
+    )
+    date = serializers.DateField(help_text="Date à laquelle la valeur a été constatée (AAAA-MM-JJ).")
+    valeur = DecimalStrict(
+        help_text=(
+            'Nombre décimal, en chaîne ("12.5"). Pour un indicateur relatif : évolution en % depuis la référence.'
+        ),
+        **VALEUR,
+    )
+    source = TexteStrict(max_length=500, help_text="D'où vient la valeur (étude, relevé, base de données).")
+
+
+class DecisionSerializer(serializers.Serializer):
+    commentaire = TexteStrict(
+        required=False, allow_blank=True, default="", help_text="Obligatoire pour un rejet ; lu par le partenaire."
+    )

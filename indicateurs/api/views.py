@@ -1,0 +1,106 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from indicateurs import selectors, services
+from indicateurs.api.serializers import (
+    DecisionSerializer,
+    EvaluationSerializer,
+    IndicateurSerializer,
+    MesureCreateSerializer,
+    MesureSerializer,
+    PageEvaluationsSerializer,
+)
+from indicateurs.filters import IndicateurFilterSet, MesureFilterSet
+from laureats.permissions import EstChargeDeProgramme
+
+UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Liste des indicateurs 2030 et de leur dernière évaluation", tags=["Indicateurs"]),
+    retrieve=extend_schema(
+        summary="Un indicateur : référence, cible, échéance, dernière évaluation", tags=["Indicateurs"]
+    ),
+)
+class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Les cibles chiffrées des impacts à horizon 2030, lues dans les fiches. Lecture publique."""
+
+    lookup_field = "code"
+    updated_since_field = "cree_le"
+    serializer_class = IndicateurSerializer
+    filterset_class = IndicateurFilterSet
+    search_fields = ["libelle", "code", "impact__texte"]
+    ordering_fields = ["code", "echeance"]
+    ordering = ["impact__projet__ordre", "impact__ordre", "pk"]
+
+    def get_queryset(self):
+        return selectors.indicateur_list()
+
+    @extend_schema(
+        summary="Historique des évaluations d'un indicateur, la plus récente d'abord",
+        tags=["Indicateurs"],
+        responses=PageEvaluationsSerializer,
+    )
+    @action(detail=True, methods=["get"], serializer_class=EvaluationSerializer, filterset_class=None)
+    def evaluations(self, request, code=None):
+        indicateur = self.get_object()
+        page = self.paginate_queryset(indicateur.evaluations.order_by("-date"))
+        return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Mesures visibles selon votre rôle", tags=["Mesures"]),
+    retrieve=extend_schema(summary="Une mesure", tags=["Mesures"]),
+)
+class MesureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Valeurs déclarées des indicateurs.
+
+    Lecture : les chargé·es de programme et directeur·rices voient tout ; un
+    partenaire voit toutes les mesures des projets de son organisation et les
+    mesures validées des autres ; le public voit les mesures validées.
+    Déclaration : un partenaire pour les projets de son organisation (403
+    sinon). Validation et rejet : chargé·es de programme.
+    """
+
+    lookup_field = "uid"
+    lookup_value_regex = UUID_RE
+    updated_since_fields = ["soumise_le", "decision_le"]
+    serializer_class = MesureSerializer
+    filterset_class = MesureFilterSet
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    ordering_fields = ["date", "soumise_le"]
+    ordering = ["-soumise_le", "-pk"]
+
+    def get_queryset(self):
+        return selectors.mesure_list_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Déclarer une mesure",
+        tags=["Mesures"],
+        request=MesureCreateSerializer,
+        responses={201: MesureSerializer, 400: OpenApiResponse(description="Saisie invalide"),
+                   403: OpenApiResponse(description="Projet hors de votre organisation")},
+    )  # fmt: skip
+    def create(self, request):
+        saisie = MesureCreateSerializer(data=request.data)
+        saisie.is_valid(raise_exception=True)
+        mesure = services.mesure_submit(auteur=request.user, **saisie.validated_data)
+        return Response(self.get_serializer(mesure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Valider une mesure (chargé·e de programme)", tags=["Mesures"], request=DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[EstChargeDeProgramme])
+    def valider(self, request, uid=None):
+        return self._decide(request, services.mesure_validate)
+
+    @extend_schema(summary="Rejeter une mesure, commentaire obligatoire", tags=["Mesures"], request=DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[EstChargeDeProgramme])
+    def rejeter(self, request, uid=None):
+        return self._decide(request, services.mesure_reject)
+
+    def _decide(self, request, service):
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        mesure = service(mesure=self.get_object(), par=request.user, **decision.validated_data)
+        return Response(self.get_serializer(mesure).data)

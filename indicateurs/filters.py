@@ -1,0 +1,38 @@
+import django_filters
+
+from config.api_tools import StrictBooleanFilter
+from indicateurs.models import Indicateur, Mesure
+from laureats.models import Projet
+from territoires.models import Region
+
+
+class IndicateurFilterSet(django_filters.FilterSet):
+    """Filters shared by the API and the HTML programme view."""
+
+    projet = django_filters.ModelChoiceFilter(
+        field_name="impact__projet", to_field_name="slug", queryset=Projet.objects.all(), label="Projet (identifiant)"
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="impact__projet__region", to_field_name="code", queryset=Region.objects.all(),
+        label="Région (code INSEE)",
+    )  # fmt: skip
+
+    class Meta:
+        model = Indicateur
+        fields = ["projet", "region", "sens", "mode"]
+
+
+class MesureFilterSet(django_filters.FilterSet):
+    indicateur = django_filters.ModelChoiceFilter(
+        field_name="indicateur", to_field_name="code", queryset=Indicateur.objects.all(), label="Indicateur (code)"
+    )
+    projet = django_filters.ModelChoiceFilter(
+        field_name="indicateur__impact__projet", to_field_name="slug", queryset=Projet.objects.all(),
+        label="Projet (identifiant)",
+    )  # fmt: skip
+
+    demo = StrictBooleanFilter(label="Données de démonstration")
+
+    class Meta:
+        model = Mesure
+        fields = ["indicateur", "projet", "statut", "demo"]

@@ -1,0 +1,26 @@
+from django import forms
+
+
+class DecisionForm(forms.Form):
+    """An officer's decision on a submitted measurement (the service applies it)."""
+
+    decision = forms.ChoiceField(choices=[("valider", "Valider"), ("rejeter", "Rejeter")], label="Décision")
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire pour un rejet ; le partenaire le lira.",
+    )  # fmt: skip
+
+
+class IndicateurForm(forms.ModelForm):
+    """An officer's correction of a structured target; the model's checks give the errors."""
+
+    class Meta:
+        from indicateurs.models import Indicateur
+
+        model = Indicateur
+        fields = ["libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "note"]
+        widgets = {
+            "date_reference": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "echeance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,283 @@
+"""2030 indicators: structured targets of the fiches' impacts, measurements, evaluations.
+
+The impact texts stay verbatim in laureats.Impact; an Indicateur is the
+structured reading of one quantity named by an impact (reviewed by hand in
+fixtures/indicateurs.json), and an ImpactQualitatif records that an impact
+names none. Evaluations and status changes are derived rows written by
+indicateurs.services.evaluation_run; they are history, not edited by hand.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from indicateurs import regles
+
+# Large enough for 12 000 000 km and for percentages with decimals.
+VALEUR = {"max_digits": 18, "decimal_places": 4}
+
+
+class Statut(models.TextChoices):
+    """Evaluation status of an indicator at a date (rules in indicateurs.regles)."""
+
+    ATTEINT = regles.ATTEINT, "Atteint"
+    EN_BONNE_VOIE = regles.EN_BONNE_VOIE, "En bonne voie"
+    A_SURVEILLER = regles.A_SURVEILLER, "À surveiller"
+    EN_RETARD = regles.EN_RETARD, "En retard"
+    NON_RENSEIGNE = regles.NON_RENSEIGNE, "Non renseigné"
+
+
+class ImpactQualitatif(models.Model):
+    """A 2030 impact that names no quantity: it is followed as text only."""
+
+    impact = models.OneToOneField(
+        "laureats.Impact", on_delete=models.CASCADE, related_name="qualitatif", verbose_name="impact"
+    )
+    raison = models.CharField("pourquoi il n'est pas chiffré", max_length=255)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "impact qualitatif"
+        verbose_name_plural = "impacts qualitatifs"
+        ordering = ["impact_id"]
+
+    def __str__(self) -> str:
+        return f"{self.impact} (qualitatif)"
+
+
+class IndicateurQuerySet(models.QuerySet):
+    def of_projet(self, projet) -> "IndicateurQuerySet":
+        """Indicators of one project's impacts."""
+        return self.filter(impact__projet=projet)
+
+
+class Indicateur(models.Model):
+    """A quantified 2030 target: baseline, target, deadline, direction, read from an impact."""
+
+    class Sens(models.TextChoices):
+        HAUSSE = "hausse", "Hausse (atteint si la valeur est au moins la cible)"
+        BAISSE = "baisse", "Baisse (atteint si la valeur est au plus la cible)"
+        ATTEINDRE = "atteindre", "Niveau à atteindre (atteint dans la tolérance de la cible)"
+
+    class Mode(models.TextChoices):
+        ABSOLU = "absolu", "Valeur de la grandeur"
+        # The fiche gives only a change ("réduire de 30 %"): what is measured is
+        # the change in % since the baseline, so the baseline is 0.
+        RELATIF = "relatif", "Évolution en % depuis la référence"
+
+    code = models.SlugField("code", max_length=120, unique=True, help_text="Identifiant public, stable.")
+    impact = models.ForeignKey(
+        "laureats.Impact", on_delete=models.PROTECT, related_name="indicateurs", verbose_name="impact à horizon 2030"
+    )
+    extrait = models.TextField(
+        "extrait de l'impact", blank=True, help_text="Passage exact du texte de l'impact qui énonce la quantité."
+    )
+    libelle = models.CharField("libellé", max_length=255)
+    unite = models.CharField("unité", max_length=40)
+    sens = models.CharField("sens", max_length=10, choices=Sens.choices)
+    mode = models.CharField("mode", max_length=10, choices=Mode.choices, default=Mode.ABSOLU)
+    valeur_reference = models.DecimalField(
+        "valeur de référence", null=True, blank=True, help_text="Vide lorsque la fiche ne la donne pas.", **VALEUR
+    )
+    date_reference = models.DateField(
+        "date de la référence",
+        null=True,
+        blank=True,
+        help_text="Vide lorsque la fiche ne la donne pas : la trajectoire part alors du 13 septembre 2019.",
+    )
+    valeur_cible = models.DecimalField("valeur cible", **VALEUR)
+    echeance = models.DateField("échéance", help_text="Fin 2030 sauf si la fiche cite une autre échéance.")
+    note = models.TextField("note de lecture", blank=True)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = IndicateurQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "indicateur"
+        # Creation order follows the fiches' order when loaded from the fixture.
+        ordering = ["impact_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sens__in=["hausse", "baisse", "atteindre"]), name="indicateur_sens"),
+            models.CheckConstraint(condition=Q(mode__in=["absolu", "relatif"]), name="indicateur_mode"),
+            models.CheckConstraint(
+                condition=Q(mode="absolu") | Q(valeur_reference=0), name="indicateur_relatif_reference_zero"
+            ),
+            # A known baseline must leave somewhere to go in the indicator's direction.
+            models.CheckConstraint(
+                condition=Q(valeur_reference__isnull=True)
+                | Q(sens="atteindre")
+                | Q(sens="hausse", valeur_cible__gt=F("valeur_reference"))
+                | Q(sens="baisse", valeur_cible__lt=F("valeur_reference")),
+                name="indicateur_cible_dans_le_sens",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_reference__isnull=True) | Q(date_reference__lt=F("echeance")),
+                name="indicateur_reference_avant_echeance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    def clean(self) -> None:
+        if self.extrait and self.impact_id and self.extrait not in self.impact.texte:
+            raise ValidationError({"extrait": "L'extrait doit être un passage exact du texte de l'impact."})
+
+
+class MesureQuerySet(models.QuerySet):
+    def validees(self) -> "MesureQuerySet":
+        """Only validated measurements count in evaluations."""
+        return self.filter(statut=Mesure.Statut.VALIDEE)
+
+    def demo(self) -> "MesureQuerySet":
+        """Synthetic rows written by `generer_demo`."""
+        return self.filter(demo=True)
+
+
+class Mesure(models.Model):
+    """A dated value of an indicator, submitted by a partner and decided by a programme officer."""
+
+    class Statut(models.TextChoices):
+        SOUMISE = "soumise", "Soumise"
+        VALIDEE = "validee", "Validée"
+        REJETEE = "rejetee", "Rejetée"
+
+    uid = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    indicateur = models.ForeignKey(Indicateur, on_delete=models.PROTECT, related_name="mesures")
+    date = models.DateField("date de la mesure")
+    valeur = models.DecimalField("valeur", **VALEUR)
+    source = models.CharField("source", max_length=500, help_text="D'où vient la valeur (étude, relevé, base...).")
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="soumise par",
+    )  # fmt: skip
+    soumise_le = models.DateTimeField("soumise le", auto_now_add=True)
+    statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.SOUMISE)
+    commentaire = models.TextField("commentaire de la décision", blank=True)
+    decision_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="décidée par",
+    )  # fmt: skip
+    decision_le = models.DateTimeField("décidée le", null=True, blank=True)
+    demo = models.BooleanField(
+        "donnée de démonstration", default=False, db_index=True, help_text="Écrite par generer_demo."
+    )
+    history = HistoricalRecords()
+
+    objects = MesureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mesure"
+        ordering = ["indicateur_id", "-date", "-id"]
+        indexes = [
+            # Evaluation: the latest (and first) validated measurement per indicator up to a date.
+            models.Index(fields=["indicateur", "statut", "date"], name="mesure_indicateur_statut_date"),
+            # The officers' queue of submitted measurements.
+            models.Index(fields=["statut", "soumise_le"], name="mesure_statut_soumise_le"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statut__in=["soumise", "validee", "rejetee"]), name="mesure_statut_connu"
+            ),
+            models.CheckConstraint(
+                condition=Q(statut="soumise") | Q(decision_le__isnull=False), name="mesure_decision_datee"
+            ),
+            models.CheckConstraint(condition=~Q(statut="rejetee") | ~Q(commentaire=""), name="mesure_rejet_motive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicateur} — {self.valeur} au {self.date:%d/%m/%Y} ({self.get_statut_display()})"
+
+
+class Evaluation(models.Model):
+    """An indicator's position at a date; one row per indicator and date, rewritten by each run."""
+
+    # No index of its own: the unique (indicateur, date) serves lookups by indicator, and
+    # a second index costs every run a third more writes (one row per indicator and day).
+    indicateur = models.ForeignKey(Indicateur, on_delete=models.CASCADE, related_name="evaluations", db_index=False)
+    date = models.DateField("date d'évaluation")
+    statut = models.CharField("statut", max_length=15, choices=Statut.choices)
+    # Where the trajectory starts: the fiche's baseline, or the first validated
+    # measurement when the fiche gives none (see indicateurs.regles).
+    valeur_origine = models.DecimalField("valeur d'origine de la trajectoire", null=True, blank=True, **VALEUR)
+    date_origine = models.DateField("date d'origine de la trajectoire", null=True, blank=True)
+    reference_constatee = models.BooleanField(
+        "origine prise sur la première mesure", default=False, help_text="La fiche ne donne pas de référence."
+    )
+    valeur_attendue = models.DecimalField("valeur attendue à la date", null=True, blank=True, **VALEUR)
+    mesure = models.ForeignKey(
+        Mesure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="mesure retenue"
+    )
+    valeur_mesuree = models.DecimalField("dernière valeur validée", null=True, blank=True, **VALEUR)
+    date_mesure = models.DateField("date de la dernière valeur validée", null=True, blank=True)
+    avancement = models.DecimalField(
+        "avancement (%)", max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text="Part du chemin de l'origine à la cible parcourue par la dernière valeur validée.",
+    )  # fmt: skip
+    avancement_attendu = models.DecimalField(
+        "avancement attendu (%)", max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text="Part du chemin qui devait être parcourue à la date de la dernière valeur validée.",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "évaluation"
+        ordering = ["indicateur_id", "-date"]
+        constraints = [
+            # A run upserts on this key: running it twice for a date changes nothing.
+            models.UniqueConstraint(fields=["indicateur", "date"], name="evaluation_unique_par_date"),
+        ]
+        indexes = [
+            # The programme view and the digests read all evaluations of a date.
+            models.Index(fields=["date", "statut"], name="evaluation_date_statut"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicateur} au {self.date:%d/%m/%Y} : {self.get_statut_display()}"
+
+
+class ChangementStatut(models.Model):
+    """The status of an indicator at a date differs from its previous evaluation's."""
+
+    indicateur = models.ForeignKey(Indicateur, on_delete=models.CASCADE, related_name="changements_statut")
+    date = models.DateField("date d'évaluation")
+    ancien_statut = models.CharField(
+        "statut précédent", max_length=15, choices=Statut.choices, blank=True,
+        help_text="Vide pour une première évaluation.",
+    )  # fmt: skip
+    nouveau_statut = models.CharField("nouveau statut", max_length=15, choices=Statut.choices)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "changements de statut"
+        ordering = ["-date", "indicateur_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicateur", "date"], name="changement_statut_unique_par_date"),
+            models.CheckConstraint(condition=~Q(ancien_statut=F("nouveau_statut")), name="changement_statut_change"),
+        ]
+        indexes = [models.Index(fields=["date"], name="changement_statut_date")]
+
+    def __str__(self) -> str:
+        return f"{self.indicateur} au {self.date:%d/%m/%Y} : {self.ancien_statut or '—'} → {self.nouveau_statut}"
+
+
+class SyntheseEnvoyee(models.Model):
+    """A director's digest for an evaluation date was sent; the unique key makes the task safe to rerun."""
+
+    destinataire = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField("date d'évaluation")
+    nb_changements = models.PositiveIntegerField("changements signalés")
+    envoyee_le = models.DateTimeField("envoyée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "synthèse envoyée"
+        verbose_name_plural = "synthèses envoyées"
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["destinataire", "date"], name="synthese_unique_par_date")]
+
+    def __str__(self) -> str:
+        return f"Synthèse du {self.date:%d/%m/%Y} à {self.destinataire}"

@@ -1,0 +1,286 @@
+"""Reads of indicators, measurements and evaluations, in a bounded number of queries."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, Statut
+from laureats.comptes import role_of
+from laureats.models import Impact, Profil, Projet
+
+STATUTS_A_RISQUE = [Statut.EN_RETARD, Statut.A_SURVEILLER]
+
+
+# --- Evaluation ---------------------------------------------------------------
+
+
+def indicateur_evaluation_rows(*, date: datetime.date) -> QuerySet:
+    """Each indicator with what its evaluation on `date` needs, as one query.
+
+    The first and latest validated measurements up to the date, and the status
+    of the latest evaluation before the date (to detect a change), are
+    correlated subqueries: one SELECT whatever the number of indicators, on
+    PostgreSQL and SQLite alike.
+    """
+    validees = Mesure.objects.validees().filter(indicateur=OuterRef("pk"), date__lte=date)
+    # Two validated values for one date: the one decided last wins (a correction).
+    derniere = validees.order_by("-date", "-decision_le", "-pk")
+    premiere = validees.order_by("date", "decision_le", "pk")
+    precedente = Evaluation.objects.filter(indicateur=OuterRef("pk"), date__lt=date).order_by("-date")
+    return Indicateur.objects.annotate(
+        derniere_pk=Subquery(derniere.values("pk")[:1]),
+        derniere_valeur=Subquery(derniere.values("valeur")[:1]),
+        derniere_date=Subquery(derniere.values("date")[:1]),
+        premiere_valeur=Subquery(premiere.values("valeur")[:1]),
+        premiere_date=Subquery(premiere.values("date")[:1]),
+        statut_precedent=Subquery(precedente.values("statut")[:1]),
+    ).values(
+        "pk",
+        "sens",
+        "valeur_reference",
+        "date_reference",
+        "valeur_cible",
+        "echeance",
+        "derniere_pk",
+        "derniere_valeur",
+        "derniere_date",
+        "premiere_valeur",
+        "premiere_date",
+        "statut_precedent",
+    )
+
+
+# Columns of indicateur_evaluation_rows(), in this order in every row.
+COLONNES_EVALUATION = (
+    "pk", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "derniere_pk",
+    "derniere_valeur", "derniere_date", "premiere_valeur", "premiere_date", "statut_precedent",
+)  # fmt: skip
+
+# The same rows on PostgreSQL as one GROUP BY over the measurements (ordered array_agg
+# picks the first and the latest validated value with the same tie-breaks as
+# indicateur_evaluation_rows), merged with the indicators in pk order. Five correlated
+# subqueries per indicator cost half a million index probes for 100 000 indicators;
+# this reads the measurements once, in the order of their (indicateur, ...) index.
+_EVALUATION_POSTGRESQL = """
+SELECT i.id, i.sens, i.valeur_reference, i.date_reference, i.valeur_cible, i.echeance,
+       m.derniere_pk, m.derniere_valeur, m.derniere_date, m.premiere_valeur, m.premiere_date,
+       (SELECT e.statut FROM indicateurs_evaluation e
+        WHERE e.indicateur_id = i.id AND e.date < %(date)s ORDER BY e.date DESC LIMIT 1)
+FROM indicateurs_indicateur i
+LEFT JOIN (
+    SELECT indicateur_id,
+           (array_agg(id ORDER BY date DESC, decision_le DESC, id DESC))[1] AS derniere_pk,
+           (array_agg(valeur ORDER BY date DESC, decision_le DESC, id DESC))[1] AS derniere_valeur,
+           max(date) AS derniere_date,
+           (array_agg(valeur ORDER BY date, decision_le, id))[1] AS premiere_valeur,
+           min(date) AS premiere_date
+    FROM indicateurs_mesure
+    WHERE statut = %(validee)s AND date <= %(date)s
+    GROUP BY indicateur_id
+) m ON m.indicateur_id = i.id
+ORDER BY i.id
+"""
+
+
+def indicateur_evaluation_stream(*, date: datetime.date, par: int = 2000) -> Iterator[dict]:
+    """Every indicator's evaluation inputs on `date` (indicateur_evaluation_rows' dicts), in pk order, one query.
+
+    On PostgreSQL the rows come from one GROUP BY through a server-side cursor, `par`
+    at a time, so a run's memory does not grow with the programme and its writes can
+    commit chunk by chunk meanwhile (Django declares the cursor WITH HOLD in
+    autocommit). Elsewhere (SQLite, the embedded default) the portable queryset.
+    """
+    if connection.vendor != "postgresql":
+        yield from indicateur_evaluation_rows(date=date).order_by("pk")
+        return
+    # Behind a transaction-pooling proxy server-side cursors are off: then the rows come at once.
+    serveur = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.chunked_cursor() if serveur else connection.cursor() as curseur:
+        curseur.execute(_EVALUATION_POSTGRESQL, {"date": date, "validee": Mesure.Statut.VALIDEE})
+        while lignes := curseur.fetchmany(par):
+            for ligne in lignes:
+                yield dict(zip(COLONNES_EVALUATION, ligne, strict=True))
+
+
+# --- Indicators -----------------------------------------------------------------
+
+
+def _derniere_evaluation() -> Prefetch:
+    # A sliced prefetch runs as one window-function query for all indicators.
+    return Prefetch("evaluations", queryset=Evaluation.objects.order_by("-date")[:1], to_attr="evaluations_recentes")
+
+
+def indicateur_list() -> QuerySet[Indicateur]:
+    """Indicators with their impact, project, region and latest evaluation, in constant queries."""
+    return Indicateur.objects.select_related("impact__projet__region").prefetch_related(_derniere_evaluation())
+
+
+def indicateur_detail(code: str) -> Indicateur:
+    """One indicator with its validated measurements and its status history (raises DoesNotExist)."""
+    return (
+        indicateur_list()
+        .prefetch_related(
+            Prefetch("mesures", queryset=Mesure.objects.validees().order_by("date", "pk"), to_attr="mesures_validees"),
+            Prefetch("changements_statut", queryset=ChangementStatut.objects.order_by("-date")),
+        )
+        .get(code=code)
+    )
+
+
+@dataclass
+class BlocImpact:
+    """A 2030 impact of a fiche and how it is followed: indicators, or qualitative."""
+
+    impact: Impact
+    indicateurs: list[Indicateur] = field(default_factory=list)
+    qualitatif: ImpactQualitatif | None = None
+
+
+def projet_indicateurs(projet: Projet) -> list[BlocImpact]:
+    """Every impact of a project with its indicators, latest evaluations and validated measurements.
+
+    Four queries whatever the number of indicators (indicators, their latest
+    evaluation, their validated measurements, the qualitative impacts); the
+    impacts themselves come from the project's prefetch when it has one.
+    """
+    indicateurs = list(
+        Indicateur.objects.of_projet(projet).prefetch_related(
+            _derniere_evaluation(),
+            Prefetch("mesures", queryset=Mesure.objects.validees().order_by("date", "pk"), to_attr="mesures_validees"),
+        )
+    )
+    qualitatifs = {q.impact_id: q for q in ImpactQualitatif.objects.filter(impact__projet=projet)}
+    blocs = []
+    for impact in projet.impacts.all():
+        blocs.append(
+            BlocImpact(
+                impact=impact,
+                indicateurs=[i for i in indicateurs if i.impact_id == impact.pk],
+                qualitatif=qualitatifs.get(impact.pk),
+            )
+        )
+    return blocs
+
+
+# --- Programme-wide view ------------------------------------------------------------
+
+
+def _avec_statut_courant(indicateurs: QuerySet[Indicateur]) -> QuerySet[Indicateur]:
+    """Annotate each indicator with the status of its latest evaluation ("non renseigné" if none)."""
+    courant = Evaluation.objects.filter(indicateur=OuterRef("pk")).order_by("-date").values("statut")[:1]
+    return indicateurs.annotate(statut_courant=Coalesce(Subquery(courant), Value(Statut.NON_RENSEIGNE)))
+
+
+def _comptes_par_statut() -> dict:
+    comptes = {statut: Count("pk", filter=Q(statut_courant=statut)) for statut in Statut.values}
+    return {**comptes, "total": Count("pk")}
+
+
+def statuts_par_region(indicateurs: QuerySet[Indicateur] | None = None) -> list[dict]:
+    """Number of indicators in each current status, by region (one grouped query)."""
+    indicateurs = Indicateur.objects.all() if indicateurs is None else indicateurs
+    return list(
+        _avec_statut_courant(indicateurs)
+        .values(region_code=F("impact__projet__region__code"), region_nom=F("impact__projet__region__nom"))
+        .annotate(**_comptes_par_statut())
+        .order_by("region_nom")
+    )
+
+
+def statuts_par_thematique(indicateurs: QuerySet[Indicateur] | None = None) -> list[dict]:
+    """Number of indicators in each current status, by theme of their project (one grouped query).
+
+    A project with several themes counts its indicators under each of them.
+    """
+    indicateurs = Indicateur.objects.all() if indicateurs is None else indicateurs
+    return list(
+        _avec_statut_courant(indicateurs)
+        .values(
+            thematique_slug=F("impact__projet__thematiques_fiche__thematique__slug"),
+            thematique_libelle=F("impact__projet__thematiques_fiche__thematique__libelle"),
+        )
+        .annotate(**_comptes_par_statut())
+        .order_by("thematique_libelle")
+    )
+
+
+def indicateurs_a_risque(indicateurs: QuerySet[Indicateur] | None = None) -> QuerySet[Indicateur]:
+    """Indicators late or to watch at their latest evaluation, most serious first."""
+    indicateurs = Indicateur.objects.all() if indicateurs is None else indicateurs
+    return (
+        _avec_statut_courant(indicateurs)
+        .filter(statut_courant__in=STATUTS_A_RISQUE)
+        .select_related("impact__projet__region")
+        .prefetch_related(_derniere_evaluation())
+        .order_by("-statut_courant", "impact__projet__ordre", "pk")  # descending: "en_retard" first
+    )
+
+
+def derniere_date_evaluation() -> datetime.date | None:
+    return Evaluation.objects.order_by("-date").values_list("date", flat=True).first()
+
+
+# --- Measurements ---------------------------------------------------------------
+
+
+def projets_du_partenaire(user) -> QuerySet[Projet]:
+    """Projects where the user's organisation has a partnership (lead included)."""
+    profil = getattr(user, "profil", None)
+    if profil is None or profil.organisation_id is None:
+        return Projet.objects.none()
+    return Projet.objects.filter(partenariats__organisation_id=profil.organisation_id)
+
+
+def mesure_list_visible_to(user) -> QuerySet[Mesure]:
+    """Measurements the user may read.
+
+    Officers and directors read all; a partner reads every measurement of the
+    projects of their organisation and the validated ones elsewhere; anyone
+    else reads the validated ones only (they are public, like the targets).
+    """
+    mesures = Mesure.objects.select_related("indicateur", "auteur")
+    role = role_of(user)
+    if role in (Profil.Role.CHARGE, Profil.Role.DIRECTEUR):
+        return mesures
+    if role == Profil.Role.PARTENAIRE:
+        return mesures.filter(
+            Q(statut=Mesure.Statut.VALIDEE) | Q(indicateur__impact__projet__in=projets_du_partenaire(user))
+        )
+    return mesures.filter(statut=Mesure.Statut.VALIDEE)
+
+
+def mesures_a_valider() -> QuerySet[Mesure]:
+    """The officers' queue: submitted measurements, oldest first, with what a decision needs to show."""
+    return (
+        Mesure.objects.filter(statut=Mesure.Statut.SOUMISE)
+        .select_related("indicateur__impact__projet", "auteur__profil__organisation")
+        .order_by("soumise_le", "pk")
+    )
+
+
+# --- Digests ----------------------------------------------------------------------
+
+
+def changements_du_jour(*, date: datetime.date) -> list[ChangementStatut]:
+    """Status changes of an evaluation date, with their indicator, project and region."""
+    return list(
+        ChangementStatut.objects.filter(date=date)
+        .select_related("indicateur__impact__projet__region")
+        .order_by("indicateur__impact__projet__region__nom", "indicateur__impact__projet__ordre", "indicateur_id")
+    )
+
+
+def directeurs_regionaux() -> QuerySet:
+    """Active regional directors with the regions they follow."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profil__role=Profil.Role.DIRECTEUR)
+        .prefetch_related("profil__regions")
+        .select_related("profil")
+        .order_by("pk")
+    )

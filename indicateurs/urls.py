@@ -1,0 +1,11 @@
+from django.urls import path
+
+from indicateurs import views
+
+urlpatterns = [
+    path("", views.programme, name="indicateurs_programme"),
+    path("mesures/a-valider/", views.mesure_queue, name="mesure_queue"),
+    path("mesures/<uuid:uid>/decision/", views.mesure_decide, name="mesure_decide"),
+    path("<slug:code>/", views.indicateur_detail, name="indicateur_detail"),
+    path("<slug:code>/modifier/", views.indicateur_modifier, name="indicateur_modifier"),
+]

@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from indicateurs import selectors, services
+from indicateurs.filters import IndicateurFilterSet
+from indicateurs.forms import DecisionForm, IndicateurForm
+from indicateurs.models import ImpactQualitatif, Indicateur, Mesure, Statut
+from laureats.comptes import role_of
+from laureats.models import Profil
+
+
+def _exiger_charge(request):
+    """None when the user is a programme officer; a redirect to log in for anonymous users; 403 otherwise."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if role_of(request.user) != Profil.Role.CHARGE:
+        raise PermissionDenied("Réservé aux chargé·es de programme.")
+    return None
+
+
+def programme(request):
+    """Statuses of every indicator by region and by theme, and the indicators at risk."""
+    filterset = IndicateurFilterSet(request.GET or None, queryset=Indicateur.objects.all())
+    indicateurs = filterset.qs if filterset.is_bound and filterset.is_valid() else Indicateur.objects.all()
+    par_region = selectors.statuts_par_region(indicateurs)
+    totaux = {cle: sum(ligne[cle] for ligne in par_region) for cle in [*Statut.values, "total"]}
+    context = {
+        "title": "Indicateurs 2030 du programme",
+        "filterset": filterset,
+        "statuts": Statut.choices,
+        "par_region": par_region,
+        "totaux": totaux,
+        "par_thematique": selectors.statuts_par_thematique(indicateurs),
+        "a_risque": selectors.indicateurs_a_risque(indicateurs),
+        "derniere_date": selectors.derniere_date_evaluation(),
+        "nb_qualitatifs": ImpactQualitatif.objects.count(),
+        "peut_valider": role_of(request.user) == Profil.Role.CHARGE,
+    }
+    return render(request, "indicateurs/programme.html", context)
+
+
+def indicateur_detail(request, code: str):
+    try:
+        indicateur = selectors.indicateur_detail(code)
+    except Indicateur.DoesNotExist as exc:
+        raise Http404("Indicateur inconnu.") from exc
+    context = {
+        "indicateur": indicateur,
+        "title": indicateur.libelle,
+        "peut_modifier": role_of(request.user) == Profil.Role.CHARGE,
+    }
+    return render(request, "indicateurs/indicateur_detail.html", context)
+
+
+def indicateur_modifier(request, code: str):
+    """An officer corrects the structured target read from the fiche (errors next to the field)."""
+    if refus := _exiger_charge(request):
+        return refus
+    indicateur = get_object_or_404(Indicateur.objects.select_related("impact__projet"), code=code)
+    form = IndicateurForm(request.POST or None, instance=indicateur)
+    if request.method == "POST" and form.is_valid():
+        donnees = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.indicateur_update(
+                indicateur=Indicateur.objects.get(pk=indicateur.pk), data=donnees, by=request.user
+            )
+        except ValidationError as exc:
+            for champ, erreurs in exc.message_dict.items():
+                form.add_error(champ if champ in form.fields else None, erreurs)
+        else:
+            messages.success(request, "Cible enregistrée ; la prochaine évaluation en tiendra compte.")
+            return redirect("indicateur_detail", code=indicateur.code)
+    context = {"form": form, "indicateur": indicateur, "title": f"Modifier — {indicateur.libelle}"}
+    return render(request, "indicateurs/indicateur_form.html", context)
+
+
+def mesure_queue(request):
+    """The officers' queue of submitted measurements, each with its decision form."""
+    if refus := _exiger_charge(request):
+        return refus
+    mesures = selectors.mesures_a_valider()
+    return render(
+        request,
+        "indicateurs/mesure_queue.html",
+        {"mesures": mesures, "form": DecisionForm(), "title": "Mesures à valider"},
+    )
+
+
+@require_POST
+def mesure_decide(request, uid):
+    if refus := _exiger_charge(request):
+        return refus
+    mesure = get_object_or_404(Mesure, uid=uid)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Décision illisible : choisissez « valider » ou « rejeter ».")
+        return redirect("mesure_queue")
+    service = services.mesure_validate if form.cleaned_data["decision"] == "valider" else services.mesure_reject
+    try:
+        mesure = service(mesure=mesure, par=request.user, commentaire=form.cleaned_data["commentaire"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Mesure du {mesure.date:%d/%m/%Y} {mesure.get_statut_display().lower()} : {mesure.indicateur}."
+        )
+    return redirect("mesure_queue")

@@ -1,0 +1,56 @@
+import datetime
+import uuid
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from indicateurs.models import Indicateur, Mesure
+from laureats.comptes import compte_create, jeton_create
+from tests.factories import ProjetFactory
+
+
+def compte(role: str, **kwargs):
+    """A user with a programme role; a director follows Auvergne-Rhône-Alpes, a partner is Biovallée's lead."""
+    if role == "directeur":
+        kwargs.setdefault("regions", ["84"])
+    if role == "partenaire":
+        kwargs.setdefault("organisation", "Association Biovallée")
+    return compte_create(username=kwargs.pop("username", f"{role}-{uuid.uuid4().hex[:8]}"), role=role, **kwargs)
+
+
+def entetes(user) -> dict:
+    """Headers of an API client authenticated with a fresh token of this user."""
+    return {"HTTP_AUTHORIZATION": f"Token {jeton_create(user=user, nom=uuid.uuid4().hex[:8])[1]}"}
+
+
+class IndicateurFactory(DjangoModelFactory):
+    """An indicator on a new project's impact: from 100 in 2019 to 200 at the end of 2030."""
+
+    class Meta:
+        model = Indicateur
+
+    code = factory.Sequence(lambda n: f"indicateur-{n}")
+    impact = factory.LazyFunction(lambda: ProjetFactory().impacts.get())
+    libelle = factory.Faker("sentence", nb_words=4, locale="fr_FR")
+    unite = "%"
+    sens = Indicateur.Sens.HAUSSE
+    mode = Indicateur.Mode.ABSOLU
+    valeur_reference = Decimal("100")
+    valeur_cible = Decimal("200")
+    echeance = datetime.date(2030, 12, 31)
+
+
+class MesureFactory(DjangoModelFactory):
+    class Meta:
+        model = Mesure
+
+    indicateur = factory.SubFactory(IndicateurFactory)
+    date = datetime.date(2024, 12, 31)
+    valeur = Decimal("150")
+    source = factory.Faker("sentence", nb_words=5, locale="fr_FR")
+    statut = Mesure.Statut.SOUMISE
+
+    class Params:
+        validee = factory.Trait(statut=Mesure.Statut.VALIDEE, decision_le=factory.LazyFunction(timezone.now))

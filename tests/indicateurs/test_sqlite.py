@@ -1,0 +1,40 @@
+"""The embedded default of `make demarrer` is SQLite: the loader, the evaluation and the demo data work there too.
+
+The suite runs on PostgreSQL; this test runs the commands in subprocesses on a
+fresh SQLite file, as `scripts/demarrer.sh` does.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+
+def _manage(*args: str, env: dict) -> str:
+    resultat = subprocess.run(
+        [sys.executable, "manage.py", *args, "-v", "1"],
+        cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert resultat.returncode == 0, resultat.stderr[-3000:]
+    return resultat.stdout
+
+
+def test_loading_evaluating_and_demo_data_work_on_sqlite(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    _manage("migrate", "--no-input", env=env)
+    assert "écriture(s)" in _manage("charger_laureats", env=env)
+    assert "rien à changer" in _manage("charger_laureats", env=env)
+
+    premiere = _manage("evaluer_indicateurs", "--date", "2025-06-30", "--sans-barre", env=env)
+    assert "101 indicateur(s) évalué(s) au 30/06/2025" in premiere
+    assert "101 indicateur(s) évalué(s)" in _manage("evaluer_indicateurs", "--date", "2025-06-30", env=env)
+
+    assert "mesure(s)" in _manage("generer_demo", env=env)
+    assert "supprimé(s)" in _manage("generer_demo", "--supprimer", env=env)
+    assert "déjà planifiée" not in _manage("planifier_taches", env=env)
