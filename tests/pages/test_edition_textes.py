@@ -1,0 +1,95 @@
+"""Officers edit, add, remove and reorder objectives and 2030 impacts, kept verbatim and in order."""
+
+import pytest
+
+from laureats.models import Impact, Objectif
+
+pytestmark = pytest.mark.django_db
+
+
+def textes(model) -> list[str]:
+    return list(model.objects.filter(projet__slug="biovallee").order_by("ordre").values_list("texte", flat=True))
+
+
+def test_an_officer_corrects_an_objective_text(charge):
+    objectif = Objectif.objects.get(projet__slug="biovallee", ordre=2)
+    response = charge.post(
+        "/projets/biovallee/objectifs/modifier/",
+        {"action": "modifier", "texte_id": objectif.pk, f"t{objectif.pk}-texte": "Texte corrigé ;"},
+    )
+    assert response.status_code == 302
+    assert textes(Objectif)[1] == "Texte corrigé ;"
+    assert objectif.history.latest().history_change_reason == "Objectif modifié"
+
+
+def test_an_objective_is_added_at_the_end_and_removed(charge):
+    url = "/projets/biovallee/objectifs/modifier/"
+    avant = textes(Objectif)
+    charge.post(url, {"action": "ajouter", "ajout-texte": "  Un sixième objectif.  "})
+    assert textes(Objectif) == [*avant, "Un sixième objectif."]
+
+    nouveau = Objectif.objects.get(texte="Un sixième objectif.")
+    charge.post(url, {"action": "supprimer", "texte_id": nouveau.pk})
+    assert textes(Objectif) == avant
+
+
+def test_moving_an_impact_up_swaps_it_with_the_one_above(charge):
+    avant = textes(Impact)
+    troisieme = Impact.objects.get(projet__slug="biovallee", ordre=3)
+
+    charge.post("/projets/biovallee/impacts/modifier/", {"action": "haut", "texte_id": troisieme.pk})
+
+    assert textes(Impact) == [avant[0], avant[2], avant[1], *avant[3:]]
+    assert troisieme.history.latest().history_change_reason == "Impacts réordonnés"
+
+
+def test_an_empty_text_is_refused_next_to_its_field(charge):
+    objectif = Objectif.objects.get(projet__slug="biovallee", ordre=1)
+    response = charge.post(
+        "/projets/biovallee/objectifs/modifier/",
+        {"action": "modifier", "texte_id": objectif.pk, f"t{objectif.pk}-texte": ""},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'id="id_t{objectif.pk}-texte-erreur">Ce champ est obligatoire.' in page
+    assert f'aria-describedby="id_t{objectif.pk}-texte-erreur"' in page
+
+
+def test_an_impact_followed_by_indicators_cannot_be_removed(charge):
+    impact = Impact.objects.filter(projet__slug="biovallee", indicateurs__isnull=False).first()
+    assert impact is not None, "fixtures/indicateurs.json suit les impacts de Biovallée"
+    response = charge.post("/projets/biovallee/impacts/modifier/", {"action": "supprimer", "texte_id": impact.pk})
+    assert response.status_code == 200
+    assert "porte des indicateurs" in response.content.decode()
+    assert Impact.objects.filter(pk=impact.pk).exists()
+
+
+def test_an_impact_edit_must_keep_the_passage_its_indicator_quotes(charge):
+    impact = Impact.objects.filter(projet__slug="biovallee", indicateurs__extrait__gt="").first()
+    assert impact is not None, "fixtures/indicateurs.json cite les impacts de Biovallée"
+    response = charge.post(
+        "/projets/biovallee/impacts/modifier/",
+        {"action": "modifier", "texte_id": impact.pk, f"t{impact.pk}-texte": "Tout autre chose."},
+    )
+    assert "ce passage doit rester dans le texte" in response.content.decode()
+
+
+def test_the_first_text_cannot_move_up_and_the_last_cannot_move_down():
+    from laureats import services
+
+    premier = Objectif.objects.filter(projet__slug="biovallee").order_by("ordre").first()
+    dernier = Objectif.objects.filter(projet__slug="biovallee").order_by("ordre").last()
+    avant = textes(Objectif)
+    services.objectif_move(objectif=premier, vers="haut", by=None)
+    services.objectif_move(objectif=dernier, vers="bas", by=None)
+    assert textes(Objectif) == avant
+
+
+def test_a_text_added_after_a_removal_takes_the_next_free_rank():
+    from laureats import services
+
+    deuxieme = Objectif.objects.get(projet__slug="biovallee", ordre=2)
+    projet = deuxieme.projet
+    services.objectif_delete(objectif=deuxieme, by=None)
+    nouveau = services.objectif_create(projet=projet, texte="Nouveau", by=None)
+    assert nouveau.ordre == 6 and textes(Objectif)[-1] == "Nouveau"

@@ -1,0 +1,86 @@
+"""Each record shows its history: who changed what, when, field by field."""
+
+from decimal import Decimal
+
+import pytest
+
+from financements import services as ledger
+from financements.models import Allocation, Enveloppe
+from laureats import services
+from laureats.historique import dernieres_modifications, projet_historique
+from laureats.models import Objectif, Projet
+from territoires.models import Region
+from tests.factories import compte
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def modifs():
+    """A few changes by an officer: the fiche, a partner, an objective, an allocation, a commitment."""
+    claire = compte("charge", username="claire")
+    projet = Projet.objects.get(slug="biovallee")
+    services.projet_update(
+        projet=projet, data={"titre": "BIOVALLÉE 2030", "region": Region.objects.get(code="27")}, by=claire
+    )
+    organisation = services.organisation_create(nom="Commune de Die", siren="212601132", by=claire)
+    services.partenariat_add(projet=projet, organisation=organisation, role="financeur", by=claire)
+    objectif = Objectif.objects.get(projet=projet, ordre=1)
+    services.objectif_update(objectif=objectif, texte="Objectif corrigé", by=claire)
+    allocation = Allocation.objects.get(projet=projet, enveloppe__code="subvention")
+    ledger.allocation_update(allocation=allocation, montant=Decimal("6000000"), auteur=claire)
+    ledger.engagement_create(
+        projet=projet, enveloppe=Enveloppe.objects.get(code="subvention"), montant=Decimal("250000"),
+        date="2024-03-01", reference="CP-1", motif="Convention", auteur=claire,
+    )  # fmt: skip
+    return projet
+
+
+def test_the_project_history_names_who_changed_which_field_from_what_to_what(modifs):
+    changements = projet_historique(modifs)
+    fiche = next(c for c in changements if c.categorie == "Fiche du projet" and c.type == "~")
+
+    assert fiche.auteur == "claire" and fiche.motif == "Fiche modifiée dans le portail"
+    assert {(c.libelle, c.avant, c.apres) for c in fiche.champs} == {
+        ("titre", "BIOVALLÉE", "BIOVALLÉE 2030"),
+        ("région", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté"),
+    }
+    allocation = next(c for c in changements if c.categorie == "Allocation" and c.type == "~")
+    assert allocation.objet == "Subventions"
+    assert [(c.avant, c.apres) for c in allocation.champs] == [("5\u202f700\u202f000\xa0€", "6\u202f000\u202f000\xa0€")]
+    objectif = next(c for c in changements if c.categorie == "Objectif" and c.type == "~")
+    assert objectif.objet.startswith("n° 1 : Objectif corrigé") and objectif.champs[0].apres == "Objectif corrigé"
+    assert any(c.categorie == "Partenaire" and c.objet == "Commune de Die" and c.type == "+" for c in changements)
+    engagement = next(c for c in changements if c.categorie == "Grand livre")
+    # Written outside a request: the ledger entry's own author stands in for the history user.
+    assert "CP-1" in engagement.objet and engagement.auteur == "claire"
+    assert changements == sorted(changements, key=lambda c: c.date, reverse=True)
+
+
+def test_the_history_page_is_for_officers_and_directors(modifs, charge, directeur, partenaire, client):
+    page = charge.get("/projets/biovallee/historique/")
+    assert page.status_code == 200
+    texte = page.content.decode()
+    assert "BIOVALLÉE 2030" in texte and "claire" in texte and "<del>" in texte
+    assert directeur.get("/projets/biovallee/historique/").status_code == 200
+    assert partenaire.get("/projets/biovallee/historique/").status_code == 403
+    assert client.get("/projets/biovallee/historique/").status_code == 302
+
+
+def test_the_latest_changes_leave_out_the_initial_load_and_the_ledger_for_the_public(modifs):
+    public = dernieres_modifications(limite=20)
+    assert {c.categorie for c in public} == {"Fiche du projet", "Partenaire", "Objectif", "Allocation"}
+    assert all(c.projet_titre == "BIOVALLÉE 2030" for c in public)
+    fiche = next(c for c in public if c.categorie == "Fiche du projet")
+    assert [c.libelle for c in fiche.champs] == ["région", "titre"]
+
+    interne = dernieres_modifications(limite=20, avec_grand_livre=True)
+    assert "Grand livre" in {c.categorie for c in interne}
+
+
+def test_the_home_page_shows_the_latest_changes_with_their_author_only_to_staff(modifs, client, charge):
+    public = client.get("/").content.decode()
+    assert "Dernières modifications" in public and "BIOVALLÉE 2030" in public
+    assert "par claire" not in public and "CP-1" not in public
+    interne = charge.get("/").content.decode()
+    assert "par claire" in interne and "CP-1" in interne
