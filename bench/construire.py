@@ -255,7 +255,8 @@ class Etapes:
         self.cur.execute(
             """
             INSERT INTO indicateurs_indicateur (code, extrait, libelle, unite, sens, mode, valeur_reference,
-                                                date_reference, valeur_cible, echeance, note, cree_le, impact_id)
+                                                date_reference, valeur_cible, echeance, note, cree_le, modifie_le,
+                                                impact_id)
             SELECT 'bench-ind-' || lpad(j::text, 6, '0'), '',
                    (ARRAY['Emplois créés', 'Émissions de CO2 évitées', 'Logements rénovés', 'Surface en bio',
                           'Part modale du vélo', 'Consommation d''énergie'])[1 + j %% 6] || ' (' || j || ')',
@@ -264,7 +265,7 @@ class Etapes:
                    CASE WHEN j %% 4 = 0 THEN NULL ELSE DATE '2019-01-01' END,
                    CASE WHEN ref IS NULL THEN 500 + j %% 500
                         WHEN sens = 'hausse' THEN ref * 2 WHEN sens = 'baisse' THEN ref / 2 ELSE ref * 1.5 END,
-                   DATE '2030-12-31', '', now(), %(impact_base)s + 1 + (j - 1) %% %(nb_impacts)s
+                   DATE '2030-12-31', '', now(), now(), %(impact_base)s + 1 + (j - 1) %% %(nb_impacts)s
             FROM (SELECT j, (ARRAY['hausse', 'baisse', 'atteindre'])[1 + j %% 3] AS sens,
                          CASE WHEN j %% 10 = 0 THEN NULL ELSE (100 + j %% 900)::numeric END AS ref
                   FROM generate_series(1, %(i)s) j) AS x

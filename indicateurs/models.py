@@ -93,6 +93,8 @@ class Indicateur(models.Model):
     echeance = models.DateField("échéance", help_text="Fin 2030 sauf si la fiche cite une autre échéance.")
     note = models.TextField("note de lecture", blank=True)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    # `updated_since` reads it: a target edited by an officer must reach the partners' sync.
+    modifie_le = models.DateTimeField("modifié le", auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     objects = IndicateurQuerySet.as_manager()

@@ -59,7 +59,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
         model = Indicateur
         fields = [
             "code", "url", "projet", "impact", "extrait", "libelle", "unite", "sens", "mode", "valeur_reference",
-            "date_reference", "valeur_cible", "echeance", "note", "derniere_evaluation",
+            "date_reference", "valeur_cible", "echeance", "note", "derniere_evaluation", "modifie_le",
         ]  # fmt: skip
 
     def get_projet(self, indicateur: Indicateur) -> dict[str, str]:

@@ -28,7 +28,6 @@ class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Les cibles chiffrées des impacts à horizon 2030, lues dans les fiches. Lecture publique."""
 
     lookup_field = "code"
-    updated_since_field = "cree_le"
     serializer_class = IndicateurSerializer
     filterset_class = IndicateurFilterSet
     search_fields = ["libelle", "code", "impact__texte"]

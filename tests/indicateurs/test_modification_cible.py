@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from indicateurs.models import Indicateur
 from tests.factories import compte
@@ -59,3 +60,13 @@ def test_other_roles_get_a_403_and_see_no_edit_link(role):
 
 def test_an_unknown_indicator_is_a_404():
     assert logged_in("charge").get("/indicateurs/inconnu/modifier/").status_code == 404
+
+
+def test_an_edited_target_reaches_the_partners_incremental_sync():
+    since = timezone.now().isoformat()
+    assert Client().get("/api/v1/indicateurs/", {"updated_since": since}).json()["count"] == 0
+
+    logged_in("charge").post(URL, form_data(valeur_cible="85"))
+
+    changed = Client().get("/api/v1/indicateurs/", {"updated_since": since}).json()["results"]
+    assert [(i["code"], i["valeur_cible"]) for i in changed] == [(CODE, "85.0000")]
