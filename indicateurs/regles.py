@@ -1,5 +1,9 @@
 """How an indicator is evaluated at a date: pure functions on Decimals, no database.
 
+On PostgreSQL the same rules run inside the database, one statement per range of
+indicators (services._EVALUATION_EN_BASE, reading the constants below);
+tests/indicateurs/test_evaluation_en_base.py checks that both write the same rows.
+
 The trajectory goes in a straight line from an origin (value, date) to the
 target (valeur_cible at echeance). The origin is the fiche's baseline, dated
 `date_reference` or, when the fiche gives no date, the programme's start
@@ -39,7 +43,7 @@ without a change of course.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 DEBUT_PROGRAMME = datetime.date(2019, 9, 13)
 TOLERANCE_BONNE_VOIE = Decimal("0.10")
@@ -47,6 +51,7 @@ TOLERANCE_A_SURVEILLER = Decimal("0.25")
 TOLERANCE_NIVEAU = Decimal("0.02")
 FRAICHEUR_MAX = datetime.timedelta(days=548)  # 18 months: a yearly report plus six months' grace
 
+# Half away from zero, as PostgreSQL's round(): the database evaluates with the same rules (services).
 QUATRE_DECIMALES = Decimal("0.0001")
 DEUX_DECIMALES = Decimal("0.01")
 # Progress is stored in a bounded column; a near-zero distance could otherwise overflow it.
@@ -90,7 +95,8 @@ def valeur_sur_trajectoire(
 ) -> Decimal:
     """The expected value on `jour`: the straight line from the origin to the target, flat after the deadline."""
     fraction = fraction_ecoulee(origine.date, echeance, jour)
-    return (origine.valeur + (valeur_cible - origine.valeur) * fraction).quantize(QUATRE_DECIMALES)
+    valeur = origine.valeur + (valeur_cible - origine.valeur) * fraction
+    return valeur.quantize(QUATRE_DECIMALES, rounding=ROUND_HALF_UP)
 
 
 def cible_atteinte(sens: str, valeur: Decimal, valeur_cible: Decimal, amplitude: Decimal) -> bool:
@@ -172,5 +178,5 @@ def evaluer(
 
 
 def _pourcentage(fraction: Decimal) -> Decimal:
-    pourcentage = (fraction * 100).quantize(DEUX_DECIMALES)
+    pourcentage = (fraction * 100).quantize(DEUX_DECIMALES, rounding=ROUND_HALF_UP)
     return min(max(pourcentage, -AVANCEMENT_BORNE), AVANCEMENT_BORNE)

@@ -1,11 +1,9 @@
 """Reads of indicators, measurements and evaluations, in a bounded number of queries."""
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -55,22 +53,18 @@ def indicateur_evaluation_rows(*, date: datetime.date) -> QuerySet:
     )
 
 
-# Columns of indicateur_evaluation_rows(), in this order in every row.
-COLONNES_EVALUATION = (
-    "pk", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "derniere_pk",
-    "derniere_valeur", "derniere_date", "premiere_valeur", "premiere_date", "statut_precedent",
-)  # fmt: skip
-
-# The same rows on PostgreSQL as one GROUP BY over the measurements (ordered array_agg
-# picks the first and the latest validated value with the same tie-breaks as
-# indicateur_evaluation_rows), merged with the indicators in pk order. Five correlated
-# subqueries per indicator cost half a million index probes for 100 000 indicators;
-# this reads the measurements once, in the order of their (indicateur, ...) index.
-_EVALUATION_POSTGRESQL = """
+# The same inputs on PostgreSQL, for the indicators whose pk lies in [premier, dernier],
+# as one GROUP BY over their measurements (ordered array_agg picks the first and the
+# latest validated value with the same tie-breaks as indicateur_evaluation_rows).
+# Five correlated subqueries per indicator cost half a million index probes for
+# 100 000 indicators; this reads the measurements once, along their
+# (indicateur, statut, date) index. services.evaluation_run evaluates these rows
+# inside the database.
+EVALUATION_ENTREES_POSTGRESQL = """
 SELECT i.id, i.sens, i.valeur_reference, i.date_reference, i.valeur_cible, i.echeance,
        m.derniere_pk, m.derniere_valeur, m.derniere_date, m.premiere_valeur, m.premiere_date,
        (SELECT e.statut FROM indicateurs_evaluation e
-        WHERE e.indicateur_id = i.id AND e.date < %(date)s ORDER BY e.date DESC LIMIT 1)
+        WHERE e.indicateur_id = i.id AND e.date < %(date)s ORDER BY e.date DESC LIMIT 1) AS statut_precedent
 FROM indicateurs_indicateur i
 LEFT JOIN (
     SELECT indicateur_id,
@@ -80,31 +74,17 @@ LEFT JOIN (
            (array_agg(valeur ORDER BY date, decision_le, id))[1] AS premiere_valeur,
            min(date) AS premiere_date
     FROM indicateurs_mesure
-    WHERE statut = %(validee)s AND date <= %(date)s
+    WHERE statut = %(validee)s AND date <= %(date)s AND indicateur_id BETWEEN %(premier)s AND %(dernier)s
     GROUP BY indicateur_id
 ) m ON m.indicateur_id = i.id
-ORDER BY i.id
+WHERE i.id BETWEEN %(premier)s AND %(dernier)s
 """
 
 
-def indicateur_evaluation_stream(*, date: datetime.date, par: int = 2000) -> Iterator[dict]:
-    """Every indicator's evaluation inputs on `date` (indicateur_evaluation_rows' dicts), in pk order, one query.
-
-    On PostgreSQL the rows come from one GROUP BY through a server-side cursor, `par`
-    at a time, so a run's memory does not grow with the programme and its writes can
-    commit chunk by chunk meanwhile (Django declares the cursor WITH HOLD in
-    autocommit). Elsewhere (SQLite, the embedded default) the portable queryset.
-    """
-    if connection.vendor != "postgresql":
-        yield from indicateur_evaluation_rows(date=date).order_by("pk")
-        return
-    # Behind a transaction-pooling proxy server-side cursors are off: then the rows come at once.
-    serveur = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    with connection.chunked_cursor() if serveur else connection.cursor() as curseur:
-        curseur.execute(_EVALUATION_POSTGRESQL, {"date": date, "validee": Mesure.Statut.VALIDEE})
-        while lignes := curseur.fetchmany(par):
-            for ligne in lignes:
-                yield dict(zip(COLONNES_EVALUATION, ligne, strict=True))
+def indicateur_tranches(*, taille: int) -> list[tuple[int, int, int]]:
+    """The indicators cut into pk ranges of `taille`, in pk order: (first pk, last pk, count), one query."""
+    pks = list(Indicateur.objects.order_by("pk").values_list("pk", flat=True))
+    return [(lot[0], lot[-1], len(lot)) for lot in (pks[d : d + taille] for d in range(0, len(pks), taille))]
 
 
 # --- Indicators -----------------------------------------------------------------

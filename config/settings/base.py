@@ -227,6 +227,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# On PostgreSQL the evaluation of the indicators runs ranges of them side by side, each
+# in its own transaction on its own connection: the daily run uses the database's cores.
+INDICATEURS_CONNEXIONS = env_int("INDICATEURS_CONNEXIONS", 2)
+
 # Throttle counters must be shared by the web workers: Redis in production.
 CACHES = {
     "default": (
