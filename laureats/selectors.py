@@ -1,5 +1,6 @@
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery
 
+from config.recherche import contient
 from financements.models import Allocation, Enveloppe
 from laureats.models import Impact, Objectif, Organisation, Partenariat, Projet
 
@@ -47,9 +48,8 @@ def projets_visibles_du_partenaire(user) -> QuerySet[Projet]:
 
 
 def projet_search(projets: QuerySet[Projet], texte: str) -> QuerySet[Projet]:
-    """Every word in the title, the lead's name or the ambition, as the API's `search` does."""
+    """Every word in the title, the lead's name or the ambition, accents aside, as the API's `search` does."""
     for mot in texte.replace(",", " ").split():
-        projets = projets.filter(
-            Q(titre__icontains=mot) | Q(chef_de_file__nom__icontains=mot) | Q(ambition__icontains=mot)
-        )
+        trouve = contient("titre", mot) | contient("chef_de_file__nom", mot) | contient("ambition", mot)
+        projets = projets.filter(trouve)
     return projets

@@ -35,6 +35,20 @@ def test_search_looks_in_the_title_the_lead_and_the_ambition_like_the_api(client
     assert html.context["page"].paginator.count > 0
 
 
+@pytest.mark.postgresql
+@pytest.mark.parametrize("sans_accents", ["metropole", "METROPOLE", "saint-etienne metropole", "drome"])
+def test_search_ignores_accents_and_case_in_the_portal_and_the_api(client, postgresql, sans_accents):
+    avec_accents = {"metropole": "Métropole", "METROPOLE": "Métropole", "drome": "Drôme"}.get(
+        sans_accents, "Saint-Étienne Métropole"
+    )
+    attendu = titres(client.get("/projets/", {"search": avec_accents, "page_size": 100}))
+    html = client.get("/projets/", {"search": sans_accents, "page_size": 100})
+    api = client.get("/api/v1/projets/", {"search": sans_accents, "page_size": 100}, HTTP_ACCEPT="application/json")
+
+    assert attendu and titres(html) == attendu
+    assert [p["titre"] for p in api.json()["results"]] == attendu
+
+
 def test_sorting_by_a_column_and_back(client):
     croissant = client.get("/projets/", {"ordering": "subvention_prevue", "page_size": 100})
     decroissant = client.get("/projets/", {"ordering": "-subvention_prevue", "page_size": 100})
