@@ -1,23 +1,35 @@
-"""Search that ignores accents and case on PostgreSQL: "metropole" finds "Métropole".
+"""Search that ignores accents and case: "metropole" finds "Métropole".
 
-Programme officers and partners type names as they come ("Reunion", "Ile-de-France");
-the fiches spell them with their accents. On PostgreSQL the `unaccent` extension
-(created by territoires' migration 0003) strips them from both sides of the match;
-elsewhere (SQLite, the embedded default) the match ignores case only.
+Programme officers and partners type names as they come ("Reunion", "drome");
+the fiches spell them with their accents. Every search goes through the
+`unaccent` lookup of django.contrib.postgres, applied to both sides of the
+match: on PostgreSQL it is the `unaccent` extension (created by territoires'
+migration 0003); on SQLite, the embedded default, the same SQL function is
+registered on each new connection (territoires' AppConfig), written in Python.
 """
 
-from django.db import connection
+import unicodedata
+
 from django.db.models import Q
 from rest_framework.filters import SearchFilter
 
 
-def _sans_accents() -> bool:
-    return connection.vendor == "postgresql"
+def sans_accents(texte: str | None) -> str | None:
+    """ "Saint-Étienne Métropole" -> "Saint-Etienne Metropole"."""
+    if texte is None:
+        return None
+    return "".join(c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c))
+
+
+def unaccent_sur_sqlite(sender, connection, **kwargs) -> None:
+    """connection_created: SQLite gets the UNACCENT() function PostgreSQL has."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("UNACCENT", 1, sans_accents, deterministic=True)
 
 
 def contient(champ: str, mot: str) -> Q:
-    """`champ` contains `mot`, whatever the case, and on PostgreSQL whatever the accents."""
-    return Q(**{f"{champ}__unaccent__icontains" if _sans_accents() else f"{champ}__icontains": mot})
+    """`champ` contains `mot`, whatever the case and the accents."""
+    return Q(**{f"{champ}__unaccent__icontains": mot})
 
 
 class RechercheFilter(SearchFilter):
@@ -25,6 +37,6 @@ class RechercheFilter(SearchFilter):
 
     def construct_search(self, field_name, queryset):
         lookup = super().construct_search(field_name, queryset)
-        if _sans_accents() and lookup.endswith("__icontains"):
+        if lookup.endswith("__icontains"):
             return lookup.removesuffix("icontains") + "unaccent__icontains"
         return lookup

@@ -35,6 +35,16 @@ def test_loading_evaluating_and_demo_data_work_on_sqlite(tmp_path):
     assert "101 indicateur(s) évalué(s) au 30/06/2025" in premiere
     assert "101 indicateur(s) évalué(s)" in _manage("evaluer_indicateurs", "--date", "2025-06-30", env=env)
 
+    # Search ignores accents there too (config/recherche.py registers UNACCENT on SQLite).
+    compter = "from laureats.models import Projet; from laureats.selectors import projet_search; "
+    sans, avec = (
+        _manage(
+            "shell", "-c", f"{compter}print(projet_search(Projet.objects.all(), {mot!r}).count())", env=env
+        ).split()[-1]  # the shell first says what it imported
+        for mot in ("metropole", "Métropole")
+    )
+    assert int(sans) == int(avec) > 0
+
     assert "mesure(s)" in _manage("generer_demo", env=env)
     assert "supprimé(s)" in _manage("generer_demo", "--supprimer", env=env)
     assert "déjà planifiée" not in _manage("planifier_taches", env=env)

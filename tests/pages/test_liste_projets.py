@@ -35,9 +35,8 @@ def test_search_looks_in_the_title_the_lead_and_the_ambition_like_the_api(client
     assert html.context["page"].paginator.count > 0
 
 
-@pytest.mark.postgresql
 @pytest.mark.parametrize("sans_accents", ["metropole", "METROPOLE", "saint-etienne metropole", "drome"])
-def test_search_ignores_accents_and_case_in_the_portal_and_the_api(client, postgresql, sans_accents):
+def test_search_ignores_accents_and_case_in_the_portal_and_the_api(client, sans_accents):
     avec_accents = {"metropole": "Métropole", "METROPOLE": "Métropole", "drome": "Drôme"}.get(
         sans_accents, "Saint-Étienne Métropole"
     )
