@@ -22,8 +22,9 @@ def indicateur_evaluation_rows(*, date: datetime.date) -> QuerySet:
 
     The first and latest validated measurements up to the date, and the status
     of the latest evaluation before the date (to detect a change), are
-    correlated subqueries: one SELECT whatever the number of indicators, on
-    PostgreSQL and SQLite alike.
+    correlated subqueries: one SELECT whatever the number of indicators. What
+    the Python rules evaluate where the database does not (SQLite, the embedded
+    default); PostgreSQL reads EVALUATION_ENTREES_POSTGRESQL instead.
     """
     validees = Mesure.objects.validees().filter(indicateur=OuterRef("pk"), date__lte=date)
     # Two validated values for one date: the one decided last wins (a correction).

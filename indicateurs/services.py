@@ -10,7 +10,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import orjson
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,37 +144,6 @@ COLONNES_ECRITES = (
 )  # fmt: skip
 
 
-def _evaluations_upsert(lignes: list[tuple]) -> None:
-    """INSERT ... ON CONFLICT (indicateur, date) DO UPDATE: what bulk_create(update_conflicts=True) writes.
-
-    Written directly because bulk_create builds a model instance and prepares each
-    value through its field, then the driver quotes thousands of parameters: for
-    100 000 indicators that cost more than the upsert itself. The values are
-    already what the fields would store (regles quantizes them).
-    """
-    qn = connection.ops.quote_name
-    table = qn(Evaluation._meta.db_table)
-    colonnes = ", ".join(qn(c) for c in COLONNES_ECRITES)
-    maj = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in COLONNES_ECRITES[2:])
-    conflit = f"ON CONFLICT ({qn('indicateur_id')}, {qn('date')}) DO UPDATE SET {maj}"
-    with connection.cursor() as curseur:
-        if connection.vendor == "postgresql":
-            # The chunk as one JSON document that PostgreSQL unpacks into rows of the table's type.
-            document = orjson.dumps([dict(zip(COLONNES_ECRITES, ligne, strict=True)) for ligne in lignes], default=str)
-            source = f"SELECT {colonnes} FROM json_populate_recordset(NULL::{table}, %s::json)"  # noqa: S608
-            curseur.execute(f"INSERT INTO {table} ({colonnes}) {source} {conflit}", [document.decode()])
-            return
-        # SQLite caps the number of parameters of a statement, as bulk_create knows.
-        une_ligne = "(" + ", ".join(["%s"] * len(COLONNES_ECRITES)) + ")"
-        champs = [Evaluation._meta.get_field(c.removesuffix("_id")) for c in COLONNES_ECRITES]
-        par = connection.ops.bulk_batch_size(champs, lignes) or len(lignes)
-        for debut in range(0, len(lignes), par):
-            lot = lignes[debut : debut + par]
-            valeurs = ", ".join([une_ligne] * len(lot))
-            sql = f"INSERT INTO {table} ({colonnes}) VALUES {valeurs} {conflit}"  # noqa: S608 - our names
-            curseur.execute(sql, [valeur for ligne in lot for valeur in ligne])
-
-
 def _evaluer_lot(date: datetime.date, lignes: list[dict], rapport: RapportEvaluation) -> None:
     evaluations, changements, inchanges = [], [], []
     for ligne in lignes:
@@ -189,13 +157,12 @@ def _evaluer_lot(date: datetime.date, lignes: list[dict], rapport: RapportEvalua
             derniere=_releve(ligne["derniere_valeur"], ligne["derniere_date"]),
             premiere=_releve(ligne["premiere_valeur"], ligne["premiere_date"]),
         )
-        evaluations.append(
-            (
-                ligne["pk"], date, resultat.statut, resultat.valeur_origine, resultat.date_origine,
-                resultat.reference_constatee, resultat.valeur_attendue, ligne["derniere_pk"], ligne["derniere_valeur"],
-                ligne["derniere_date"], resultat.avancement, resultat.avancement_attendu,
-            )
+        valeurs = (
+            ligne["pk"], date, resultat.statut, resultat.valeur_origine, resultat.date_origine,
+            resultat.reference_constatee, resultat.valeur_attendue, ligne["derniere_pk"], ligne["derniere_valeur"],
+            ligne["derniere_date"], resultat.avancement, resultat.avancement_attendu,
         )  # fmt: skip
+        evaluations.append(Evaluation(**dict(zip(COLONNES_ECRITES, valeurs, strict=True))))
         # No earlier evaluation reads as "non renseigné": a first evaluation
         # without data is not news, a first "en retard" is.
         ancien = ligne["statut_precedent"] or Statut.NON_RENSEIGNE
@@ -215,7 +182,12 @@ def _evaluer_lot(date: datetime.date, lignes: list[dict], rapport: RapportEvalua
     # Race: two runs on one date (beat and a manual command) write the same rows
     # in the same pk order; the second waits on the first's row locks, then
     # rewrites identical values. Same order, so no deadlock.
-    _evaluations_upsert(evaluations)
+    Evaluation.objects.bulk_create(
+        evaluations,
+        update_conflicts=True,
+        unique_fields=["indicateur", "date"],
+        update_fields=[c.removesuffix("_id") for c in COLONNES_ECRITES[2:]],
+    )
     if changements:
         ChangementStatut.objects.bulk_create(
             changements,
