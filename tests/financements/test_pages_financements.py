@@ -105,7 +105,7 @@ def test_a_refused_commitment_shows_the_headroom_next_to_the_amount(charge):
 def test_bad_input_in_the_form_gets_french_field_errors(charge):
     response = charge.post(
         "/projets/biovallee/engagements/nouveau/",
-        {"enveloppe": "subvention", "montant": "-3", "date": "32/13/2024", "reference": "", "motif": "Y"},
+        {"enveloppe": "subvention", "montant": "0,00", "date": "32/13/2024", "reference": "", "motif": "Y"},
     )
     errors = response.context["form"].errors
     assert set(errors) == {"montant", "date", "reference"}
