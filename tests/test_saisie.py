@@ -6,7 +6,15 @@ import pytest
 from django import forms
 from rest_framework import serializers
 
-from config.saisie import DecimalChaineField, MontantField, SaisieInvalide, montant_format, montant_parse
+from config.saisie import (
+    DecimalChaineField,
+    MontantField,
+    NombreField,
+    SaisieInvalide,
+    montant_format,
+    montant_parse,
+    nombre_parse,
+)
 
 EXEMPLE = "Saisissez un montant en euros, par exemple 1\u202f000,50"
 
@@ -147,3 +155,40 @@ def test_the_api_field_refuses_exponents_foreign_digits_and_non_numbers(valeur):
     with pytest.raises(serializers.ValidationError) as refus:
         field.run_validation(valeur)
     assert "nombre décimal" in str(refus.value.detail[0]).lower() or valeur in ("", None)
+
+
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("85", Decimal("85")),
+        ("85,5", Decimal("85.5")),
+        ("85.5", Decimal("85.5")),
+        ("-12,75", Decimal("-12.75")),
+        ("1 250,1234", Decimal("1250.1234")),
+        ("-1\u202f250", Decimal("-1250")),
+        ("0,0001", Decimal("0.0001")),
+    ],
+)
+def test_a_value_may_be_negative_and_carry_four_decimals(texte, attendu):
+    assert nombre_parse(texte) == attendu
+
+
+@pytest.mark.parametrize(
+    "texte", ["1e2", "\uff18\uff15", "\u0668\u0665", "NaN", "Infinity", "1.000.000", "12.125", "+5", "85 €", "--5"]
+)
+def test_a_value_refuses_the_same_ambiguities_and_units(texte):
+    with pytest.raises(SaisieInvalide) as refus:
+        nombre_parse(texte)
+    assert refus.value.message == "Saisissez un nombre, par exemple 1\u202f250,5 ou -12,75."
+
+
+def test_a_value_is_shown_without_trailing_zeros():
+    field = NombreField()
+    assert field.prepare_value(Decimal("80.0000")) == "80"
+    assert field.prepare_value(Decimal("-1250.7500")) == "-1\u202f250,75"
+    assert field.clean(field.prepare_value(Decimal("-1250.7500"))) == Decimal("-1250.75")
+    with pytest.raises(forms.ValidationError) as refus:
+        field.clean("1,12345")
+    assert refus.value.messages == [
+        "Saisissez un nombre, par exemple 1\u202f250,5 ou -12,75 : pas plus de 4 chiffres après la virgule."
+    ]
