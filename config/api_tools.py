@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, renderers, serializers, throttling
 from rest_framework.settings import api_settings
 
+from config.saisie import DecimalChaineField
 from laureats.comptes import role_of
 
 
@@ -139,15 +140,8 @@ class TexteStrict(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class DecimalStrict(serializers.DecimalField):
-    """An amount or a value written as a decimal string ("5700000.00"), never a JSON float."""
-
-    default_error_messages = {"invalid": "Un nombre décimal est attendu, sous forme de chaîne (ex. « 1250.50 »)."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+# The decimal-string field lives with the other input parsing; this name is what the schema hook tests.
+DecimalStrict = DecimalChaineField
 
 
 class LienParIdentifiant(serializers.HyperlinkedIdentityField):

@@ -3,14 +3,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.saisie import MontantField
 from financements import services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
+
+# Amounts are typed here as in the portal: « 1 000,50 », and nothing Decimal() would re-read.
+MONTANTS = {models.DecimalField: {"form_class": MontantField}}
 
 
 @admin.register(Enveloppe)
 class EnveloppeAdmin(SimpleHistoryAdmin):
+    formfield_overrides = MONTANTS
     list_display = ["libelle", "code", "plafond", "montant_engage", "montant_verse"]
     readonly_fields = ["montant_engage", "montant_verse"]
 
@@ -34,6 +40,7 @@ class AllocationForm(forms.ModelForm):
 @admin.register(Allocation)
 class AllocationAdmin(SimpleHistoryAdmin):
     form = AllocationForm
+    formfield_overrides = MONTANTS
     list_display = ["projet", "enveloppe", "montant", "montant_engage", "montant_verse"]
     list_filter = ["enveloppe", "projet__region"]
     list_select_related = ["projet", "enveloppe"]
@@ -92,6 +99,8 @@ class EngagementAddForm(forms.ModelForm):
 
 class LedgerAdmin(SimpleHistoryAdmin):
     """Entries are added through a service and never changed or deleted."""
+
+    formfield_overrides = MONTANTS
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

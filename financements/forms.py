@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from config.saisie import MontantField
 from financements.models import Enveloppe
 
 MONTANT = {"max_digits": 15, "decimal_places": 2, "min_value": Decimal("0.01"), "label": "Montant (€)"}
@@ -10,7 +11,7 @@ MONTANT = {"max_digits": 15, "decimal_places": 2, "min_value": Decimal("0.01"), 
 class MouvementForm(forms.Form):
     """A release, a disbursement or a reversal: amount, date, reference, reason."""
 
-    montant = forms.DecimalField(**MONTANT)
+    montant = MontantField(**MONTANT)
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label="Référence", max_length=120)
     motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))

@@ -4,10 +4,11 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.saisie import montant_format
 from financements import exports, services
 from financements.filters import EngagementFilterSet
 from financements.forms import EngagementForm, MouvementForm, VersementForm
-from financements.models import Engagement, Versement
+from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import cumuls_mensuels, engagement_list, tableau_financier, versement_list
 from laureats.comptes import role_of
 from laureats.models import Profil, Projet
@@ -56,10 +57,26 @@ def grand_livre(request):
     return render(request, "financements/grand_livre.html", context)
 
 
-def _ecriture(request, *, form_class, write, titre: str, projet: Projet, retour: str):
-    """One ledger write through its service; refusals come back as form errors."""
+def _ecriture(
+    request, *, form_class, write, titre: str, verbe: str, projet: Projet, retour: str,
+    enveloppe: Enveloppe | None = None,
+):  # fmt: skip
+    """One ledger write through its service, once the officer has confirmed it; refusals come back as form errors.
+
+    The first POST writes nothing: it shows the entry in words, with the cleaned values in
+    hidden fields. Those come back from the browser, so the confirm POST is validated again.
+    """
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "modifier" not in request.POST and form.is_valid():
+        if "confirmer" not in request.POST:
+            enveloppe = enveloppe or form.cleaned_data["enveloppe"]
+            montant = montant_format(form.cleaned_data["montant"])
+            context = {
+                "title": titre, "projet": projet, "retour": retour,
+                "phrase": f"Vous allez {verbe} {montant}\u00a0€ sur {projet.titre} ({enveloppe.libelle})",
+                "valeurs": form_class(initial=form.cleaned_data),
+            }  # fmt: skip
+            return render(request, "financements/ecriture_confirmation.html", context)
         try:
             write(auteur=request.user, **form.cleaned_data)
         except services.PlafondDepasse as exc:
@@ -79,39 +96,45 @@ def _ecriture(request, *, form_class, write, titre: str, projet: Projet, retour:
 def engagement_nouveau(request, slug: str):
     projet = get_object_or_404(Projet, slug=slug)
     return _ecriture(
-        request, form_class=EngagementForm, titre=f"Nouvel engagement — {projet.titre}", projet=projet,
-        retour=projet.get_absolute_url(),
+        request, form_class=EngagementForm, titre=f"Nouvel engagement — {projet.titre}", verbe="engager",
+        projet=projet, retour=projet.get_absolute_url(),
         write=lambda **data: services.engagement_create(projet=projet, **data),
     )  # fmt: skip
 
 
 @role_required(Profil.Role.CHARGE)
 def desengagement_nouveau(request, uid):
-    engagement = get_object_or_404(Engagement.objects.select_related("projet"), uid=uid, nature="engagement")
+    engagement = get_object_or_404(
+        Engagement.objects.select_related("projet", "enveloppe"), uid=uid, nature="engagement"
+    )
     return _ecriture(
-        request, form_class=MouvementForm, titre=f"Désengagement sur {engagement.reference}",
-        projet=engagement.projet, retour=engagement.projet.get_absolute_url(),
+        request, form_class=MouvementForm, titre=f"Désengagement sur {engagement.reference}", verbe="libérer",
+        projet=engagement.projet, enveloppe=engagement.enveloppe, retour=engagement.projet.get_absolute_url(),
         write=lambda **data: services.desengagement_create(engagement=engagement, **data),
     )  # fmt: skip
 
 
 @role_required(Profil.Role.CHARGE)
 def versement_nouveau(request, uid):
-    engagement = get_object_or_404(Engagement.objects.select_related("projet"), uid=uid, nature="engagement")
+    engagement = get_object_or_404(
+        Engagement.objects.select_related("projet", "enveloppe"), uid=uid, nature="engagement"
+    )
     return _ecriture(
-        request, form_class=VersementForm, titre=f"Versement sur {engagement.reference}",
-        projet=engagement.projet, retour=engagement.projet.get_absolute_url(),
+        request, form_class=VersementForm, titre=f"Versement sur {engagement.reference}", verbe="verser",
+        projet=engagement.projet, enveloppe=engagement.enveloppe, retour=engagement.projet.get_absolute_url(),
         write=lambda **data: services.versement_create(engagement=engagement, **data),
     )  # fmt: skip
 
 
 @role_required(Profil.Role.CHARGE)
 def annulation_nouvelle(request, uid):
-    versement = get_object_or_404(Versement.objects.select_related("engagement__projet"), uid=uid, nature="versement")
+    versement = get_object_or_404(
+        Versement.objects.select_related("engagement__projet", "engagement__enveloppe"), uid=uid, nature="versement"
+    )
     projet = versement.engagement.projet
     return _ecriture(
-        request, form_class=MouvementForm, titre=f"Annulation du versement {versement.reference}",
-        projet=projet, retour=projet.get_absolute_url(),
+        request, form_class=MouvementForm, titre=f"Annulation du versement {versement.reference}", verbe="annuler",
+        projet=projet, enveloppe=versement.engagement.enveloppe, retour=projet.get_absolute_url(),
         write=lambda **data: services.versement_cancel(versement=versement, **data),
     )  # fmt: skip
 

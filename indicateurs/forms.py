@@ -1,5 +1,7 @@
 from django import forms
 
+from config.saisie import NombreField
+
 
 class DecisionForm(forms.Form):
     """An officer's decision on a submitted measurement (the service applies it)."""
@@ -19,6 +21,8 @@ class IndicateurForm(forms.ModelForm):
 
         model = Indicateur
         fields = ["libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "note"]
+        # Values typed the French way (« 1 250,5 »); Decimal() alone would also take "1e2" or "NaN".
+        field_classes = {"valeur_reference": NombreField, "valeur_cible": NombreField}
         widgets = {
             "date_reference": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "echeance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -1,40 +1,13 @@
 """Forms of the officers' edit pages. They parse input; the services validate and write."""
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 
+from config.saisie import MontantField
 from laureats.models import Organisation, Partenariat, Projet
 from laureats.services import PROJET_CHAMPS_MODIFIABLES
 
-ESPACES = re.compile(r"[\s\u00a0\u202f€]")
-
-
-class EurosField(forms.DecimalField):
-    """An amount in euros as a French user types it: « 5 700 000,50 », « 5700000.50 »."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 15)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = ESPACES.sub("", value).replace(",", ".")
-        if value in self.empty_values:
-            return None
-        try:
-            return super().to_python(Decimal(value))
-        except (InvalidOperation, ValueError) as exc:
-            raise forms.ValidationError("Saisissez un montant en euros, par exemple 1 250 000,00.") from exc
-
-    def prepare_value(self, value):
-        # Shown with a decimal comma, as typed in French; no thousands separators to edit around.
-        if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", ",")
-        return value
+# Every amount of the portal is read by the one field of config.saisie.
+EurosField = MontantField
 
 
 class ProjetForm(forms.ModelForm):

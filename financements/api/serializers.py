@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.api_tools import DecimalStrict, TexteStrict
+from config.api_tools import TexteStrict
+from config.saisie import DecimalChaineField
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import taux
 from laureats.models import Projet
@@ -83,7 +84,7 @@ class EngagementInputSerializer(serializers.Serializer):
     enveloppe = serializers.SlugRelatedField(
         slug_field="code", queryset=Enveloppe.objects.all(), help_text="« subvention » ou « investissement »."
     )
-    montant = DecimalStrict(**MONTANT_SAISI)
+    montant = DecimalChaineField(**MONTANT_SAISI)
     date = serializers.DateField(help_text="Date de la décision, AAAA-MM-JJ.")
     reference = TexteStrict(max_length=120, help_text="Référence de la décision.")
     motif = TexteStrict(max_length=5000)
@@ -96,7 +97,7 @@ class EngagementInputSerializer(serializers.Serializer):
 class MouvementInputSerializer(serializers.Serializer):
     """Désengagement ou annulation de versement : montant, date, référence, motif."""
 
-    montant = DecimalStrict(**MONTANT_SAISI)
+    montant = DecimalChaineField(**MONTANT_SAISI)
     date = serializers.DateField(help_text="AAAA-MM-JJ.")
     reference = TexteStrict(max_length=120)
     motif = TexteStrict(max_length=5000, help_text="Toujours motivé.")
@@ -126,7 +127,7 @@ class VersementInputSerializer(serializers.Serializer):
         queryset=Engagement.objects.filter(nature=Engagement.Nature.ENGAGEMENT),
         help_text="Identifiant (uid) de l'engagement payé.",
     )
-    montant = DecimalStrict(**MONTANT_SAISI)
+    montant = DecimalChaineField(**MONTANT_SAISI)
     date = serializers.DateField(help_text="AAAA-MM-JJ.")
     reference = TexteStrict(max_length=120)
     motif = TexteStrict(max_length=5000, required=False, default="", allow_blank=True)

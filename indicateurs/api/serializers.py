@@ -1,7 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api_tools import DecimalStrict, LienParIdentifiant, TexteStrict
+from config.api_tools import LienParIdentifiant, TexteStrict
+from config.saisie import DecimalChaineField
 from indicateurs.models import Evaluation, Indicateur, Mesure
 
 VALEUR = {"max_digits": 18, "decimal_places": 4}
@@ -103,7 +104,7 @@ class MesureCreateSerializer(serializers.Serializer):
         error_messages={"does_not_exist": "Indicateur inconnu « {value} »."},
     )
     date = serializers.DateField(help_text="Date à laquelle la valeur a été constatée (AAAA-MM-JJ).")
-    valeur = DecimalStrict(
+    valeur = DecimalChaineField(
         help_text=(
             'Nombre décimal, en chaîne ("12.5"). Pour un indicateur relatif : évolution en % depuis la référence.'
         ),

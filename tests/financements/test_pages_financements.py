@@ -83,11 +83,19 @@ def test_the_ledger_exports_with_its_filters(charge, engagement):
     assert rows[1][0] == str(engagement.uid)
 
 
-def test_an_officer_records_a_commitment_in_the_portal(charge):
-    response = charge.post(
-        "/projets/biovallee/engagements/nouveau/",
-        {"enveloppe": "subvention", "montant": "250000", "date": "2024-05-02", "reference": "CP-2", "motif": "Avenant"},
-    )
+def test_an_officer_records_a_commitment_in_the_portal_once_confirmed(charge):
+    saisie = {
+        "enveloppe": "subvention",
+        "montant": "250000",
+        "date": "2024-05-02",
+        "reference": "CP-2",
+        "motif": "Avenant",
+    }
+    response = charge.post("/projets/biovallee/engagements/nouveau/", saisie)
+    assert response.status_code == 200 and "Vous allez engager 250\u202f000,00\xa0€" in response.content.decode()
+    assert not Engagement.objects.exists()
+
+    response = charge.post("/projets/biovallee/engagements/nouveau/", {**saisie, "confirmer": "1"})
     assert response.status_code == 302
     assert Engagement.objects.get(reference="CP-2").montant == Decimal("250000.00")
 
@@ -95,8 +103,9 @@ def test_an_officer_records_a_commitment_in_the_portal(charge):
 def test_a_refused_commitment_shows_the_headroom_next_to_the_amount(charge):
     response = charge.post(
         "/projets/biovallee/engagements/nouveau/",
-        {"enveloppe": "subvention", "montant": "5700000.01", "date": "2024-05-02", "reference": "X", "motif": "Y"},
-    )
+        {"enveloppe": "subvention", "montant": "5700000.01", "date": "2024-05-02", "reference": "X", "motif": "Y",
+         "confirmer": "1"},
+    )  # fmt: skip
     assert response.status_code == 200
     assert "il reste 5\u202f700\u202f000,00 €" in " ".join(response.context["form"].errors["montant"])
     assert not Engagement.objects.exists()
@@ -105,7 +114,7 @@ def test_a_refused_commitment_shows_the_headroom_next_to_the_amount(charge):
 def test_bad_input_in_the_form_gets_french_field_errors(charge):
     response = charge.post(
         "/projets/biovallee/engagements/nouveau/",
-        {"enveloppe": "subvention", "montant": "-3", "date": "32/13/2024", "reference": "", "motif": "Y"},
+        {"enveloppe": "subvention", "montant": "0,00", "date": "32/13/2024", "reference": "", "motif": "Y"},
     )
     errors = response.context["form"].errors
     assert set(errors) == {"montant", "date", "reference"}

@@ -105,6 +105,20 @@ def test_missing_fields_are_named(api_client, partenaire):
     assert set(response.json()) == {"indicateur", "date", "valeur", "source"}
 
 
+@pytest.mark.parametrize(
+    "valeur",
+    ["1e3", "1E3", "NaN", "Infinity", "-Infinity", "\uff14\uff11\uff12", "\u0664\u0661\u0662", "4_12", "412,5"],
+)
+def test_a_value_with_an_exponent_or_foreign_digits_is_a_400_and_nothing_is_recorded(api_client, partenaire, valeur):
+    avant = Mesure.objects.count()
+
+    response = _post(api_client, partenaire, valeur=valeur)
+
+    assert response.status_code == 400
+    assert "Un nombre décimal est attendu" in response.json()["valeur"][0]
+    assert Mesure.objects.count() == avant
+
+
 def test_the_public_reads_validated_measurements_only(api_client):
     validee = MesureFactory(indicateur=Indicateur.objects.get(code=BIOVALLEE), validee=True)
     soumise = MesureFactory(indicateur=validee.indicateur)

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from openpyxl import load_workbook
 
+from financements.models import Engagement
 from laureats.models import Partenariat, Projet
 
 CHROMIUM = "/usr/bin/chromium"
@@ -250,7 +251,12 @@ def test_an_officer_filters_opens_edits_saves_and_reads_the_history(visite):
     v.page.fill("#id_date", "2024-05-02")
     v.page.fill("#id_reference", "CP-NAV-1")
     v.page.fill("#id_motif", "Convention de financement")
-    v.page.get_by_role("button", name="Enregistrer").click()
+    v.page.get_by_role("button", name="Continuer").click()
+    phrase = " ".join(v.page.locator("main").inner_text().replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "Vous allez engager 250 000,00 € sur BIOVALLÉE 2030 (Subventions)" in phrase
+    assert not Engagement.objects.filter(reference="CP-NAV-1").exists()
+    v.capture("engagement-a-confirmer")
+    v.page.get_by_role("button", name="Confirmer l'écriture").click()
     assert "Écriture enregistrée au grand livre." in v.page.locator(".fr-alert--success").inner_text()
     assert "CP-NAV-1" in v.page.locator("main").inner_text()
 

@@ -1,0 +1,70 @@
+"""The ledger API keeps its decimal-string contract and refuses what Decimal() would silently read."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from financements import services
+from financements.models import Engagement, Enveloppe, Versement
+from laureats.models import Projet
+from tests.factories import compte, jeton
+
+pytestmark = pytest.mark.django_db
+
+ILLISIBLES = [
+    "1e3", "1E3", "1e-2", "NaN", "Infinity", "-Infinity", "\uff11\uff10\uff10\uff10", "\u0661\u0660\u0660\u0660",
+    "1_000", "1 000,50", "1000,50",
+]  # fmt: skip
+
+
+@pytest.fixture
+def charge() -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {jeton(compte('charge'))}")
+
+
+@pytest.fixture
+def engagement() -> Engagement:
+    return services.engagement_create(
+        projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
+        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-1", motif="Convention", auteur=None,
+    )  # fmt: skip
+
+
+def ecritures() -> tuple[int, int]:
+    return Engagement.objects.count(), Versement.objects.count()
+
+
+def _requetes(engagement: Engagement) -> dict:
+    versement = services.versement_create(
+        engagement=engagement, montant=Decimal("500000.00"), date="2024-04-01", reference="V-1", auteur=None
+    )
+    commun = {"date": "2024-05-01", "reference": "R-1", "motif": "Motif"}
+    return {
+        "engagement": ("/api/v1/engagements/", {"projet": "biovallee", "enveloppe": "subvention", **commun}),
+        "versement": ("/api/v1/versements/", {"engagement": str(engagement.uid), **commun}),
+        "desengagement": (f"/api/v1/engagements/{engagement.uid}/desengagements/", commun),
+        "annulation": (f"/api/v1/versements/{versement.uid}/annulations/", commun),
+    }
+
+
+@pytest.mark.parametrize("ecriture", ["engagement", "versement", "desengagement", "annulation"])
+@pytest.mark.parametrize("montant", ILLISIBLES)
+def test_an_exponent_a_foreign_digit_or_a_non_number_is_a_400_naming_the_amount(charge, engagement, ecriture, montant):
+    url, donnees = _requetes(engagement)[ecriture]
+    avant = ecritures()
+
+    response = charge.post(url, {**donnees, "montant": montant}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "Un nombre décimal est attendu" in response.json()["montant"][0]
+    assert ecritures() == avant
+
+
+@pytest.mark.parametrize("ecriture", ["engagement", "versement", "desengagement", "annulation"])
+def test_the_canonical_decimal_string_is_still_the_contract(charge, engagement, ecriture):
+    url, donnees = _requetes(engagement)[ecriture]
+
+    response = charge.post(url, {**donnees, "montant": "1000.50"}, content_type="application/json")
+
+    assert response.status_code == 201 and response.json()["montant"] == "1000.50"
