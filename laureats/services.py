@@ -100,6 +100,27 @@ def projet_update(
     return projet
 
 
+@transaction.atomic
+def projet_objectifs_encadrement_update(
+    *, projet: Projet, introduction: str, conclusion: str, by: AbstractBaseUser | None
+) -> Projet:
+    """Correct the fiche's prose before and after its objectives list (blank where the fiche has none)."""
+    projet = Projet.objects.select_for_update().get(pk=projet.pk)
+    textes = {
+        "objectifs_introduction": _sauts_de_ligne(introduction).strip(),
+        "objectifs_conclusion": _sauts_de_ligne(conclusion).strip(),
+    }
+    changes = {name: texte for name, texte in textes.items() if getattr(projet, name) != texte}
+    if not changes:
+        return projet
+    for name, texte in changes.items():
+        setattr(projet, name, texte)
+    projet.full_clean()
+    _trace(projet, by=by, motif="Introduction ou conclusion des objectifs modifiée")
+    projet.save()
+    return projet
+
+
 def _slug_organisation(nom: str) -> str:
     base = slugify(nom)[:100] or "organisation"
     existants = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))

@@ -144,6 +144,22 @@ def test_saving_each_text_unchanged_keeps_every_byte_and_records_nothing(charge,
     assert dernieres_modifications(charge) == accueil
 
 
+@pytest.mark.parametrize("slug", ["terres-de-sources", "ambition-pyrenees", "biovallee"])
+def test_saving_the_prose_around_the_objectives_unchanged_records_nothing(charge, slug):
+    url = f"/projets/{slug}/objectifs/modifier/"
+    avant, accueil = etat(slug), dernieres_modifications(charge)
+    (formulaire,) = [f for f in formulaires(charge, url) if ("action", "encadrement") in f["boutons"]]
+
+    assert envoyer(charge, url, formulaire, ("action", "encadrement")).status_code == 302
+
+    assert etat(slug) == avant
+    projet = Projet.objects.get(slug=slug)
+    attendu = fixture(slug)
+    assert projet.objectifs_introduction == attendu["objectifs_introduction"]
+    assert projet.objectifs_conclusion == attendu["objectifs_conclusion"]
+    assert dernieres_modifications(charge) == accueil
+
+
 def test_saving_each_partner_role_unchanged_records_nothing(charge):
     url = "/projets/belfort-montbeliard-territoire-industriel/partenaires/"
     avant, accueil = etat("belfort-montbeliard-territoire-industriel"), dernieres_modifications(charge)
