@@ -81,7 +81,7 @@ class _Record:
     def text(self, name: str, *, blank: bool = False) -> str:
         value = self._get(name)
         if not isinstance(value, str) or (not blank and not value.strip()):
-            raise self.error(name, "texte non vide attendu.")
+            raise self.error(name, "texte attendu (vide permis)." if blank else "texte non vide attendu.")
         return value
 
     def slug(self, name: str) -> str:
@@ -198,6 +198,9 @@ def _validate_projet(rec: _Record, *, regions: set[str], themes: dict, types: di
         "population_libelle": rec.text("population_libelle"),
         "population_concernee": rec.integer("population_concernee"),
         "ambition": rec.text("ambition"),
+        # The fiche's prose around its objectives list (blank for 22 fiches of 24): not an objective.
+        "objectifs_introduction": rec.text("objectifs_introduction", blank=True),
+        "objectifs_conclusion": rec.text("objectifs_conclusion", blank=True),
         "budget_previsionnel": rec.montant("budget_previsionnel", nullable=True),
     }
     if values["nb_collectivites_declarees"] > values["nb_partenaires_declares"]:

@@ -66,3 +66,20 @@ class PartenariatRoleForm(forms.Form):
 
 class TexteForm(forms.Form):
     texte = forms.CharField(label="Texte", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EncadrementObjectifsForm(forms.Form):
+    """The fiche's prose before and after its objectives list, when it has some."""
+
+    objectifs_introduction = forms.CharField(
+        label="Introduction de la liste",
+        required=False,
+        help_text="Texte de la fiche qui précède les objectifs, mot pour mot ; vide si la fiche n'en a pas.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    objectifs_conclusion = forms.CharField(
+        label="Conclusion de la liste",
+        required=False,
+        help_text="Texte de la fiche qui suit les objectifs, mot pour mot ; vide si la fiche n'en a pas.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

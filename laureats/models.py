@@ -42,7 +42,15 @@ class Organisation(models.Model):
 
 
 # Texts of a fiche that only its detail shows.
-TEXTES_DE_FICHE = ("ambition", "intitule_sommaire", "chef_de_file_libelle", "partenaires_libelle", "population_libelle")
+TEXTES_DE_FICHE = (
+    "ambition",
+    "objectifs_introduction",
+    "objectifs_conclusion",
+    "intitule_sommaire",
+    "chef_de_file_libelle",
+    "partenaires_libelle",
+    "population_libelle",
+)
 
 
 class ProjetQuerySet(models.QuerySet):
@@ -98,6 +106,23 @@ class Projet(models.Model):
     population_libelle = models.CharField("personnes concernées (libellé de la fiche)", max_length=255, blank=True)
     population_concernee = models.PositiveIntegerField("personnes concernées")
     ambition = models.TextField("ambition")
+    # Two fiches frame their objectives with prose (a lead-in, a closing sentence):
+    # kept verbatim beside the list, never counted as objectives. The database default
+    # serves rows written in SQL (the benchmark's bulk load).
+    objectifs_introduction = models.TextField(
+        "introduction des objectifs",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Texte de la fiche qui précède la liste des objectifs, mot pour mot.",
+    )
+    objectifs_conclusion = models.TextField(
+        "conclusion des objectifs",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Texte de la fiche qui suit la liste des objectifs, mot pour mot.",
+    )
     budget_previsionnel = models.DecimalField(
         "budget prévisionnel (€)",
         max_digits=15,

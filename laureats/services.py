@@ -39,6 +39,11 @@ PROJET_CHAMPS_MODIFIABLES = (
 MOTIF_MAX = 100
 
 
+def _sauts_de_ligne(texte: str) -> str:
+    """Line breaks as the fiches store them: browsers submit a textarea's lines with CRLF."""
+    return texte.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _trace(instance: models.Model, *, by: AbstractBaseUser | None, motif: str) -> None:
     """What simple_history writes in the record this save or delete creates."""
     instance._history_user = by
@@ -72,6 +77,8 @@ def projet_update(
         raise ValidationError(f"Champs non modifiables : {', '.join(sorted(inconnus))}.")
     # Lock the row: two officers saving the same fiche at once write one after the other.
     projet = Projet.objects.select_for_update().get(pk=projet.pk)
+    # Normalised before comparing: an unchanged textarea comes back with CRLF and is no change.
+    data = {name: _sauts_de_ligne(value) if isinstance(value, str) else value for name, value in data.items()}
     changes = [name for name, value in data.items() if getattr(projet, name) != value]
     for name in changes:
         setattr(projet, name, data[name])
@@ -90,6 +97,27 @@ def projet_update(
             except ValidationError as exc:
                 # Name the form field (the envelope) rather than the model's "montant".
                 raise ValidationError({code: exc.message_dict.get("montant", exc.messages)}) from exc
+    return projet
+
+
+@transaction.atomic
+def projet_objectifs_encadrement_update(
+    *, projet: Projet, introduction: str, conclusion: str, by: AbstractBaseUser | None
+) -> Projet:
+    """Correct the fiche's prose before and after its objectives list (blank where the fiche has none)."""
+    projet = Projet.objects.select_for_update().get(pk=projet.pk)
+    textes = {
+        "objectifs_introduction": _sauts_de_ligne(introduction).strip(),
+        "objectifs_conclusion": _sauts_de_ligne(conclusion).strip(),
+    }
+    changes = {name: texte for name, texte in textes.items() if getattr(projet, name) != texte}
+    if not changes:
+        return projet
+    for name, texte in changes.items():
+        setattr(projet, name, texte)
+    projet.full_clean()
+    _trace(projet, by=by, motif="Introduction ou conclusion des objectifs modifiée")
+    projet.save()
     return projet
 
 
@@ -179,7 +207,7 @@ def _texte_create(model: type[Objectif | Impact], *, projet: Projet, texte: str,
     # Lock the project: two officers adding a text at once would take the same rank.
     Projet.objects.select_for_update().filter(pk=projet.pk).first()
     ordre = (model.objects.filter(projet=projet).aggregate(m=Max("ordre"))["m"] or 0) + 1
-    obj = model(projet=projet, ordre=ordre, texte=texte.strip())
+    obj = model(projet=projet, ordre=ordre, texte=_sauts_de_ligne(texte).strip())
     obj.full_clean()
     _trace(obj, by=by, motif=motif)
     obj.save()
@@ -188,7 +216,7 @@ def _texte_create(model: type[Objectif | Impact], *, projet: Projet, texte: str,
 
 def _texte_update(obj: Objectif | Impact, *, texte: str, by, motif: str):
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-    texte = texte.strip()
+    texte = _sauts_de_ligne(texte).strip()
     if obj.texte == texte:
         return obj
     obj.texte = texte
@@ -263,7 +291,8 @@ def impact_create(*, projet: Projet, texte: str, by: AbstractBaseUser | None) ->
 @transaction.atomic
 def impact_update(*, impact: Impact, texte: str, by: AbstractBaseUser | None) -> Impact:
     """Correct an impact's text; the passages its indicators quote must stay in it."""
-    cites = [i for i in impact.indicateurs.all() if i.extrait and i.extrait not in texte.strip()]
+    texte = _sauts_de_ligne(texte).strip()
+    cites = [i for i in impact.indicateurs.all() if i.extrait and i.extrait not in texte]
     if cites:
         raise ValidationError(
             {

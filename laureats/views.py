@@ -15,7 +15,7 @@ from indicateurs.selectors import projet_indicateurs
 from laureats import services
 from laureats.comptes import role_of
 from laureats.filters import ProjetFilterSet
-from laureats.forms import PartenariatAjoutForm, PartenariatRoleForm, ProjetForm, TexteForm
+from laureats.forms import EncadrementObjectifsForm, PartenariatAjoutForm, PartenariatRoleForm, ProjetForm, TexteForm
 from laureats.historique import dernieres_modifications, projet_historique
 from laureats.models import Impact, Objectif, Organisation, Partenariat, Profil, Projet
 from laureats.permissions import role_required
@@ -313,6 +313,23 @@ def textes_edit(request, slug: str, genre: str):
     forms_ = {t.pk: TexteForm(initial={"texte": t.texte}, prefix=f"t{t.pk}") for t in textes}
     ajout = TexteForm(prefix="ajout")
     erreurs_ligne: dict[int, list[str]] = {}
+    # The prose some fiches put around their objectives list is edited on the same page.
+    encadrement = None
+    if genre == "objectifs":
+        encadrement = EncadrementObjectifsForm(
+            request.POST if request.POST.get("action") == "encadrement" else None,
+            initial={"objectifs_introduction": projet.objectifs_introduction,
+                     "objectifs_conclusion": projet.objectifs_conclusion},
+        )  # fmt: skip
+        if encadrement.is_bound and encadrement.is_valid():
+            services.projet_objectifs_encadrement_update(
+                projet=projet,
+                introduction=encadrement.cleaned_data["objectifs_introduction"],
+                conclusion=encadrement.cleaned_data["objectifs_conclusion"],
+                by=request.user,
+            )
+            messages.success(request, "Introduction et conclusion de la liste enregistrées.")
+            return redirect("textes_edit", slug=projet.slug, genre=genre)
     if request.method == "POST":
         action = request.POST.get("action")
         cible = next((t for t in textes if str(t.pk) == request.POST.get("texte_id")), None)
@@ -351,7 +368,7 @@ def textes_edit(request, slug: str, genre: str):
         request,
         "laureats/textes_form.html",
         {"projet": projet, "lignes": lignes, "ajout": ajout, "genre": genre, "conf": conf,
-         "title": f"{conf['titre']} — {projet.titre}"},
+         "encadrement": encadrement, "title": f"{conf['titre']} — {projet.titre}"},
     )  # fmt: skip
 
 

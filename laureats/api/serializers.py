@@ -89,6 +89,12 @@ class PartenariatSerializer(serializers.ModelSerializer):
 
 class ProjetDetailSerializer(ProjetListSerializer):
     objectifs = serializers.SerializerMethodField(help_text="Objectifs stratégiques, dans l'ordre de la fiche.")
+    objectifs_introduction = serializers.CharField(
+        read_only=True, help_text="Texte de la fiche qui précède ses objectifs (vide le plus souvent)."
+    )
+    objectifs_conclusion = serializers.CharField(
+        read_only=True, help_text="Texte de la fiche qui suit ses objectifs (vide le plus souvent)."
+    )
     impacts_2030 = serializers.SerializerMethodField(help_text="Impacts à horizon 2030, textes de la fiche.")
     partenariats = PartenariatSerializer(many=True, help_text="Partenariats enregistrés dans le portail.")
     labels = serializers.SlugRelatedField(slug_field="nom", many=True, read_only=True)
@@ -101,7 +107,9 @@ class ProjetDetailSerializer(ProjetListSerializer):
             "partenaires_libelle",
             "population_libelle",
             "ambition",
+            "objectifs_introduction",
             "objectifs",
+            "objectifs_conclusion",
             "impacts_2030",
             "partenariats",
             "labels",

@@ -64,6 +64,7 @@ def test_a_malformed_amount_is_refused_naming_the_record_and_the_field(tmp_path)
         ("thematiques", ["Cuisine moléculaire"], "« Cuisine moléculaire » absent du vocabulaire"),
         ("population_concernee", "56 000", "entier ≥ 0 attendu"),
         ("impacts_2030", [], "liste non vide attendue"),
+        ("objectifs_introduction", ["Deux axes"], r"texte attendu \(vide permis\)"),
         ("budget_previsionnel", 53000000.0, "montant en euros attendu"),
         ("nb_collectivites_declarees", 400, "plus de collectivités que de partenaires"),
     ],

@@ -2,7 +2,7 @@
 
 import pytest
 
-from laureats.models import Impact, Objectif
+from laureats.models import Impact, Objectif, Projet
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,53 @@ def test_a_text_added_after_a_removal_takes_the_next_free_rank():
     services.objectif_delete(objectif=deuxieme, by=None)
     nouveau = services.objectif_create(projet=projet, texte="Nouveau", by=None)
     assert nouveau.ordre == 6 and textes(Objectif)[-1] == "Nouveau"
+
+
+def test_an_officer_edits_the_prose_around_the_objectives_in_one_history_row(charge):
+    projet = Projet.objects.get(slug="terres-de-sources")
+    conclusion = projet.objectifs_conclusion
+    avant = Projet.history.filter(slug="terres-de-sources").count()
+
+    response = charge.post(
+        "/projets/terres-de-sources/objectifs/modifier/",
+        {
+            "action": "encadrement",
+            "objectifs_introduction": "Deux axes\r\nprincipaux :  ",
+            "objectifs_conclusion": conclusion.replace(" ", "\r\n", 1),
+        },
+    )
+
+    assert response.status_code == 302
+    projet.refresh_from_db()
+    assert projet.objectifs_introduction == "Deux axes\nprincipaux :"
+    assert projet.objectifs_conclusion == conclusion.replace(" ", "\n", 1)
+    assert Projet.history.filter(slug="terres-de-sources").count() == avant + 1
+    dernier = projet.history.latest()
+    assert dernier.history_change_reason == "Introduction ou conclusion des objectifs modifiée"
+    assert dernier.history_user.profil.role == "charge"
+    assert sorted(c.field for c in dernier.diff_against(dernier.prev_record).changes) == [
+        "objectifs_conclusion",
+        "objectifs_introduction",
+    ]
+    assert textes_de("terres-de-sources", Objectif)[0].startswith("Développer la demande")
+
+
+def test_the_prose_form_is_shown_on_the_objectives_page_only(charge):
+    page = charge.get("/projets/terres-de-sources/objectifs/modifier/").content.decode()
+    assert 'name="objectifs_introduction"' in page and 'name="objectifs_conclusion"' in page
+    assert "Deux axes principaux seront développés" in page
+
+    page = charge.get("/projets/terres-de-sources/impacts/modifier/").content.decode()
+    assert "objectifs_introduction" not in page
+
+
+def test_the_prose_cannot_be_edited_through_the_impacts_page(charge):
+    response = charge.post(
+        "/projets/terres-de-sources/impacts/modifier/", {"action": "encadrement", "objectifs_introduction": "Non"}
+    )
+    assert response.status_code == 302
+    assert Projet.objects.get(slug="terres-de-sources").objectifs_introduction.startswith("Deux axes")
+
+
+def textes_de(slug: str, model) -> list[str]:
+    return list(model.objects.filter(projet__slug=slug).order_by("ordre").values_list("texte", flat=True))

@@ -84,3 +84,21 @@ def test_the_home_page_shows_the_latest_changes_with_their_author_only_to_staff(
     assert "par claire" not in public and "CP-1" not in public
     interne = charge.get("/").content.decode()
     assert "par claire" in interne and "CP-1" in interne
+
+
+def test_the_history_shows_a_change_of_the_prose_around_the_objectives_under_its_french_name():
+    claire = compte("charge", username="claire")
+    projet = Projet.objects.get(slug="ambition-pyrenees")
+    ancienne = projet.objectifs_introduction
+
+    services.projet_objectifs_encadrement_update(
+        projet=projet, introduction=ancienne, conclusion="Une phrase de clôture.", by=claire
+    )
+
+    (changement,) = [c for c in projet_historique(projet) if c.categorie == "Fiche du projet" and c.type == "~"]
+    assert changement.auteur == "claire"
+    assert changement.motif == "Introduction ou conclusion des objectifs modifiée"
+    assert [(c.libelle, c.avant, c.apres) for c in changement.champs] == [
+        ("conclusion des objectifs", "—", "Une phrase de clôture.")
+    ]
+    assert Projet.objects.get(slug="ambition-pyrenees").objectifs_introduction == ancienne
