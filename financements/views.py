@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -57,6 +58,23 @@ def grand_livre(request):
     return render(request, "financements/grand_livre.html", context)
 
 
+def _write_or_refuse(form, write, *, auteur, essai: bool) -> bool:
+    """Run the write through its service (rolled back on a trial); a refusal becomes a form error."""
+    try:
+        with transaction.atomic():
+            write(auteur=auteur, **form.cleaned_data)
+            if essai:
+                transaction.set_rollback(True)
+    except services.PlafondDepasse as exc:
+        form.add_error("montant", exc.message)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        return True
+    return False
+
+
 def _ecriture(
     request, *, form_class, write, titre: str, verbe: str, projet: Projet, retour: str,
     enveloppe: Enveloppe | None = None,
@@ -68,7 +86,13 @@ def _ecriture(
     """
     form = form_class(request.POST or None)
     if request.method == "POST" and "modifier" not in request.POST and form.is_valid():
-        if "confirmer" not in request.POST:
+        confirme = "confirmer" in request.POST
+        # The first POST runs the service and rolls it back, so every refusal (ceilings,
+        # dates, a reference already used) shows before the officer is asked to confirm.
+        if _write_or_refuse(form, write, auteur=request.user, essai=not confirme):
+            if confirme:
+                messages.success(request, "Écriture enregistrée au grand livre.")
+                return redirect(retour)
             enveloppe = enveloppe or form.cleaned_data["enveloppe"]
             montant = montant_format(form.cleaned_data["montant"])
             context = {
@@ -77,16 +101,6 @@ def _ecriture(
                 "valeurs": form_class(initial=form.cleaned_data),
             }  # fmt: skip
             return render(request, "financements/ecriture_confirmation.html", context)
-        try:
-            write(auteur=request.user, **form.cleaned_data)
-        except services.PlafondDepasse as exc:
-            form.add_error("montant", exc.message)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, "Écriture enregistrée au grand livre.")
-            return redirect(retour)
     return render(
         request, "financements/ecriture.html", {"form": form, "title": titre, "projet": projet, "retour": retour}
     )

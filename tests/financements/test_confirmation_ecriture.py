@@ -133,6 +133,25 @@ def test_a_confirm_post_over_the_planned_subsidy_is_refused_by_the_service(charg
     assert not Engagement.objects.exists()
 
 
+def test_an_entry_the_service_would_refuse_is_refused_before_the_confirmation(charge):
+    # The first POST tries the write and rolls it back: no confirmation for an entry that cannot be written.
+    response = charge.post(NOUVEL_ENGAGEMENT, saisie(montant="5 700 000,01"))
+
+    assert response.status_code == 200
+    assert "Vous allez engager" not in response.content.decode()
+    assert "il reste 5\u202f700\u202f000,00 €" in " ".join(response.context["form"].errors["montant"])
+    assert not Engagement.objects.exists()
+
+
+def test_the_trial_of_the_first_post_leaves_no_trace_in_the_running_totals(charge, biovallee, subvention):
+    charge.post(NOUVEL_ENGAGEMENT, saisie(montant="5 700 000,00"))
+
+    subvention.refresh_from_db()
+    assert subvention.montant_engage == Decimal("0.00")
+    assert biovallee.allocations.get(enveloppe=subvention).montant_engage == Decimal("0.00")
+    assert not Engagement.objects.exists()
+
+
 def test_the_officer_goes_back_to_edit_the_values_they_typed(charge):
     premier = charge.post(NOUVEL_ENGAGEMENT, saisie())
 
