@@ -206,3 +206,39 @@ def test_the_map_tooltip_text_is_rewritten_in_french_with_its_unit():
     )
     assert resultat.returncode == 0, resultat.stderr
     assert json.loads(resultat.stdout) == [attendu for _, _, attendu in TEXTES_INFOBULLE]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.navigateur
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium absent : `apt-get install chromium`")
+def test_hovering_a_region_shows_its_amount_in_french_with_its_unit(programme_charge, live_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright n'est pas installé (make installer)")
+    projet = ProjetFactory(region=Projet.objects.get(slug="biovallee").region)
+    Allocation.objects.filter(projet=projet, enveloppe__code="subvention").update(montant=D("11412345"))
+    ara = Allocation.objects.filter(enveloppe__code="subvention", projet__region__code="84").aggregate(s=Sum("montant"))
+    en_millions = (ara["s"] / 1_000_000).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    attendu = f"{en_millions}".replace(".", ",").rstrip("0").removesuffix(",") + f"{INSECABLE}M€"
+    nb_ara = Projet.objects.filter(region__code="84").count()
+
+    with sync_api.sync_playwright() as p:
+        navigateur = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+        page = navigateur.new_page(locale="fr-FR")
+        erreurs = []
+        page.on("pageerror", lambda e: erreurs.append(str(e)))
+        page.goto(live_server.url + "/")
+        page.wait_for_function(
+            "() => document.querySelector('map-chart')?.shadowRoot?.querySelector('.FR-ARA')?.getAttribute('fill')"
+        )
+        infobulles = []
+        for onglet, rang in (("Lauréats", 0), ("Subventions prévues", 1)):
+            page.get_by_role("tab", name=onglet).click()
+            carte = page.locator("map-chart").nth(rang)
+            carte.locator(".FR-ARA").first.hover()
+            page.wait_for_timeout(500)  # the component, then carte.js, write the tooltip in microtasks
+            infobulles.append(carte.locator(".tooltip_value").text_content().strip())
+        navigateur.close()
+
+    assert infobulles == [f"{nb_ara}{INSECABLE}lauréats", attendu]
+    assert not erreurs
