@@ -20,6 +20,7 @@ from laureats.historique import dernieres_modifications, projet_historique
 from laureats.models import Impact, Objectif, Organisation, Partenariat, Profil, Projet
 from laureats.permissions import role_required
 from laureats.selectors import projet_detail_queryset, projet_list, projet_search
+from laureats.templatetags.montants import en_millions
 
 CHARGE, DIRECTEUR = Profil.Role.CHARGE, Profil.Role.DIRECTEUR
 # The list's sortable columns, named as the API's `ordering` names them ("-" for descending).
@@ -99,10 +100,12 @@ def _carte(regions: list[dict]) -> dict:
 
     return {
         "laureats": serie(lambda r: len(r["projets"])),
-        "subventions": serie(lambda r: float(r["subvention"] / 1_000_000)),
-        "investissements": serie(lambda r: float(r["investissement"] / 1_000_000)),
-        "total_subventions": sum((r["subvention"] for r in regions), Decimal(0)) / 1_000_000,
-        "total_investissements": sum((r["investissement"] for r in regions), Decimal(0)) / 1_000_000,
+        # Rounded as the tables round them: a region reads the same on the map and below it.
+        "subventions": serie(lambda r: float(en_millions(r["subvention"]))),
+        "investissements": serie(lambda r: float(en_millions(r["investissement"]))),
+        # In euros: the template writes them with `millions`.
+        "total_subventions": sum((r["subvention"] for r in regions), Decimal(0)),
+        "total_investissements": sum((r["investissement"] for r in regions), Decimal(0)),
         "hors_carte": [r for r in regions if r["region"].code not in REGIONS_CARTE],
     }
 

@@ -9,9 +9,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from indicateurs import regles
 from indicateurs.models import Evaluation, Indicateur, Statut
+from laureats.templatetags.montants import INSECABLE, en_decimal, nombre_fr, pourcentage
 
 register = template.Library()
-NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 BADGES = {
     Statut.ATTEINT: "fr-badge--success",
@@ -40,24 +40,48 @@ STYLE = (
 )
 
 
+# Decimals shown per unit, so that a value reads with the precision it means. Counts
+# (personnes, emplois, entreprises… and any unit not listed) are whole numbers.
+DECIMALES_PAR_UNITE = {
+    "%": 1,  # as every rate of the portal (montants.pourcentage)
+    "M€": 2,  # as the amounts in M€ (montants.millions)
+    "ha": 1,
+    "km": 1,
+    "tCO2": 1,
+    "MWh": 1,
+    "GWh": 1,
+}
+
+
+def decimales(unite: str) -> int:
+    return DECIMALES_PAR_UNITE.get(unite, 0)
+
+
 @register.filter
-def valeur(value: Decimal | None) -> str:
-    """Decimal("12000000.0000") -> « 12 000 000 » ; Decimal("8.2000") -> « 8,2 »."""
+def valeur(value: Decimal | None, unite: str) -> str:
+    """Decimal("2074.5832"), "personnes" -> « 2 075 » ; Decimal("12.25"), "%" -> « 12,3 » (half-up)."""
     if value is None:
         return "—"
-    value = Decimal(value)
-    texte = f"{value.normalize():f}"
-    entier, _, decimales = texte.partition(".")
-    signe = "-" if entier.startswith("-") else ""
-    entier = f"{int(entier.lstrip('-') or 0):,}".replace(",", NBSP)
-    return f"{signe}{entier}{',' + decimales if decimales else ''}"
+    return nombre_fr(value, decimales=decimales(unite))
 
 
 @register.filter
 def avec_unite(value: Decimal | None, unite: str) -> str:
     if value is None:
         return "—"
-    return f"{valeur(value)}\u00a0{unite}"
+    return f"{valeur(value, unite)}{INSECABLE}{unite}"
+
+
+@register.filter
+def saisie(value: Decimal | None, unite: str) -> str:
+    """A value as it was submitted, every decimal: an officer validates what the partner sent."""
+    if value is None:
+        return "—"
+    exposant = en_decimal(value).normalize().as_tuple().exponent
+    return f"{nombre_fr(value, decimales=max(-exposant, 0))}{INSECABLE}{unite}"
+
+
+register.filter("pourcentage", pourcentage)
 
 
 @register.filter
@@ -155,9 +179,7 @@ def trajectoire_svg(indicateur: Indicateur, ident: str = "") -> SafeString:
     for niveau in (echelle.bas, (echelle.bas + echelle.haut) / 2, echelle.haut):
         y = echelle.y(niveau)
         parts.append(
-            format_html(
-                '<text class="ti-legende-y" x="{}" y="{}">{}</text>', x0 - 6, y, valeur(niveau.quantize(Decimal("0.1")))
-            )
+            format_html('<text class="ti-legende-y" x="{}" y="{}">{}</text>', x0 - 6, y, nombre_fr(niveau, decimales=1))
         )
 
     y_cible = echelle.y(indicateur.valeur_cible)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from indicateurs import services
@@ -129,6 +130,12 @@ def test_a_change_that_no_longer_holds_is_removed_on_rerun():
     assert not ChangementStatut.objects.exists()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    # bulk_create cuts its rows into batches under SQLite's bound-variable limit there:
+    # the count grows with the indicators, by Django's doing, not ours.
+    reason="nombre de requêtes fixé pour PostgreSQL ; SQLite découpe les insertions en lots",
+)
 def test_the_number_of_queries_does_not_grow_with_the_number_of_indicators(django_assert_num_queries):
     with django_assert_num_queries(REQUETES_PAR_LOT):
         services.evaluation_run(date=JOUR)
