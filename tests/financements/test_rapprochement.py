@@ -4,7 +4,8 @@ Hypothesis writes random ledgers through the services (commitments, releases,
 disbursements, cancellations over both envelopes, several projects, regions,
 years and months), then reads the API, the HTML dashboards, the home page, the
 project page and the CSV/XLSX exports, and compares each figure with what
-PostgreSQL computes from the rows with GROUPING SETS, outside the code under test.
+PostgreSQL computes from the rows with GROUPING SETS, outside the code under test;
+the ledger page and its exports must list exactly the entries a filter selects.
 """
 
 import csv
@@ -13,6 +14,7 @@ import io
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection, transaction
@@ -385,6 +387,9 @@ def test_every_total_the_portal_shows_equals_the_ledger_recomputed_in_sql(
                 and filtres.get("region", reg) == reg
                 and filtres.get("projet", slug) == slug
             }
+        affichees = page(charge, f"/financements/grand-livre/?{urlencode(filtres)}").uids
+        if affichees != {uid for uid, _ in voulues}:
+            erreurs.append(f"grand livre {filtres}: {len(affichees)} écritures affichées, {len(voulues)} attendues")
         for format_ in ("csv", "xlsx"):
             rows = rows_of(charge.get("/financements/grand-livre/", {**filtres, "export": format_}))
             montant = rows[0].index("Montant (€)")
