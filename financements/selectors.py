@@ -143,7 +143,7 @@ def _montant_signe(nature_engagement: str):
 
 
 def tableau_financier(*, region_code: str | None = None) -> Tableau:
-    """Dashboard figures for the programme or one region, in four queries."""
+    """Dashboard figures for the programme or one region, in five queries."""
     in_region = Q(projet__region__code=region_code) if region_code else Q()
     enveloppes = list(Enveloppe.objects.order_by("plafond"))
 

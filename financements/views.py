@@ -58,7 +58,10 @@ def grand_livre(request):
         query.pop(cle, None)
     context = {
         "filtres": filtres,
-        "champs": [filtres.form[nom] for nom in EngagementFilterSet.CHAMPS_HTML],
+        # The page's filters, plus any other the query string carries (an amount from the API), with its error.
+        "champs": [
+            filtres.form[nom] for nom in filtres.form.fields if nom in filtres.CHAMPS_HTML or nom in request.GET
+        ],
         "engagements": Paginator(engagements, 50).get_page(request.GET.get("page")),
         "versements": Paginator(versements, 50).get_page(request.GET.get("page_versements")),
         "onglet_versements": "page_versements" in request.GET or request.GET.get("nature") in Versement.Nature.values,

@@ -235,7 +235,8 @@ def test_the_ledger_shows_both_kinds_of_entries_with_their_cents(charge, grand_l
 @pytest.mark.parametrize(
     ("filtres", "champ"),
     [({"date_min": "hier"}, "date_min"), ({"region": "zz"}, "region"), ({"projet": "inconnu"}, "projet"),
-     ({"enveloppe": "toutes"}, "enveloppe"), ({"nature": "don"}, "nature")],
+     ({"enveloppe": "toutes"}, "enveloppe"), ({"nature": "don"}, "nature"),
+     ({"montant_min": "beaucoup"}, "montant_min")],
 )  # fmt: skip
 def test_an_invalid_ledger_filter_shows_its_error_and_no_entry(charge, grand_livre, filtres, champ):
     response = charge.get("/financements/grand-livre/", filtres)

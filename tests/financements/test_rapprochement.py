@@ -74,11 +74,11 @@ SELECT GROUPING(env.code, r.code, p.slug), env.code, r.code, p.slug, SUM(a.monta
  GROUP BY GROUPING SETS ((env.code), (env.code, r.code), (env.code, p.slug))
 """
 SQL_ECRITURES = """
-SELECT e.uid::text, e.montant, env.code, r.code, p.slug FROM financements_engagement e
+SELECT e.uid::text, e.montant, env.code, r.code, p.slug, e.nature, e.date FROM financements_engagement e
   JOIN financements_enveloppe env ON env.id = e.enveloppe_id
   JOIN laureats_projet p ON p.id = e.projet_id JOIN territoires_region r ON r.id = p.region_id
 UNION ALL
-SELECT v.uid::text, v.montant, env.code, r.code, p.slug FROM financements_versement v
+SELECT v.uid::text, v.montant, env.code, r.code, p.slug, v.nature, v.date FROM financements_versement v
   JOIN financements_engagement e ON e.id = v.engagement_id
   JOIN financements_enveloppe env ON env.id = e.enveloppe_id
   JOIN laureats_projet p ON p.id = e.projet_id JOIN territoires_region r ON r.id = p.region_id
@@ -222,7 +222,17 @@ filtre = st.one_of(
         lambda env, slug: {"enveloppe": env, "region": REGIONS[slug]},
         st.sampled_from(ENVELOPPES),
         st.sampled_from(POOL),
-    ),  # fmt: skip
+    ),
+    st.builds(
+        lambda nature, jours, duree: {
+            "nature": nature,
+            "date_min": (DEBUT + datetime.timedelta(days=jours)).isoformat(),
+            "date_max": (DEBUT + datetime.timedelta(days=jours + duree)).isoformat(),
+        },
+        st.sampled_from(["engagement", "desengagement", "versement", "annulation"]),
+        st.integers(0, 2000),
+        st.integers(0, 800),
+    ),
 )
 
 
@@ -382,10 +392,12 @@ def test_every_total_the_portal_shows_equals_the_ledger_recomputed_in_sql(
             cursor.execute(SQL_ECRITURES)
             voulues = {
                 (uid, montant)
-                for uid, montant, env, reg, slug in cursor.fetchall()
+                for uid, montant, env, reg, slug, nature, date in cursor.fetchall()
                 if filtres.get("enveloppe", env) == env
                 and filtres.get("region", reg) == reg
                 and filtres.get("projet", slug) == slug
+                and filtres.get("nature", nature) == nature
+                and filtres.get("date_min", "0000") <= date.isoformat() <= filtres.get("date_max", "9999")
             }
         affichees = page(charge, f"/financements/grand-livre/?{urlencode(filtres)}").uids
         if affichees != {uid for uid, _ in voulues}:
