@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
@@ -47,6 +48,10 @@ def response(rows: list[list], nom: str, format_: str) -> HttpResponse:
         for row in rows:
             # Excel has no time zones: datetimes are written in UTC, without tzinfo.
             feuille.append([v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row])
+            for cellule, valeur in zip(feuille[feuille.max_row], row, strict=True):
+                if isinstance(valeur, Decimal):
+                    # Amounts and rates keep their two decimals on screen as in the file.
+                    cellule.number_format = "#,##0.00"
         buffer = io.BytesIO()
         classeur.save(buffer)
         reponse = HttpResponse(buffer.getvalue(), content_type=XLSX)

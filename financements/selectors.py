@@ -1,10 +1,9 @@
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
     DecimalField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -25,7 +24,7 @@ CENT = Decimal("0.01")
 
 
 def enveloppe_list() -> QuerySet[Enveloppe]:
-    """Envelopes with their computed figures: allocated, committed, disbursed, left to commit."""
+    """Envelopes with what their figures need: ceiling, running totals and the fiches' sum (`total_alloue`)."""
     total_alloue = Subquery(
         Allocation.objects.filter(enveloppe=OuterRef("pk"))
         .order_by()
@@ -34,40 +33,52 @@ def enveloppe_list() -> QuerySet[Enveloppe]:
         .values("total"),
         output_field=EUROS,
     )
-    return Enveloppe.objects.annotate(
-        total_alloue=Coalesce(total_alloue, ZERO),
-        reste_a_engager=ExpressionWrapper(F("plafond") - F("montant_engage"), output_field=EUROS),
-        reste_a_verser=ExpressionWrapper(F("montant_engage") - F("montant_verse"), output_field=EUROS),
-        depassement_allocations=ExpressionWrapper(F("total_alloue") - F("plafond"), output_field=EUROS),
-    ).order_by("plafond")
+    return Enveloppe.objects.annotate(total_alloue=Coalesce(total_alloue, ZERO)).order_by("plafond")
 
 
 def taux(numerateur: Decimal, denominateur: Decimal) -> Decimal | None:
-    """A rate in %, two decimals; None where the denominator is zero."""
+    """A rate in %, two decimals rounded half up; None where the denominator is zero."""
     if not denominateur:
         return None
-    return (numerateur * 100 / denominateur).quantize(CENT)
+    return (numerateur * 100 / denominateur).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
 class Chiffres:
-    """Allocated, committed and disbursed amounts, and what follows from them."""
+    """The one definition of the derived figures, shown the same on every page, API and export.
+
+    With a ceiling (`plafond`, an envelope for the whole programme) what is left to
+    commit is measured against it; without one (a project, or the projects of a
+    region) against the fiches' allocation.
+    """
 
     alloue: Decimal = Decimal("0.00")
     engage: Decimal = Decimal("0.00")
     verse: Decimal = Decimal("0.00")
+    plafond: Decimal | None = None
+
+    @property
+    def base(self) -> Decimal:
+        return self.alloue if self.plafond is None else self.plafond
 
     @property
     def reste_a_engager(self) -> Decimal:
-        return self.alloue - self.engage
+        return self.base - self.engage
 
     @property
     def reste_a_verser(self) -> Decimal:
         return self.engage - self.verse
 
     @property
+    def depassement_allocations(self) -> Decimal | None:
+        """How much the fiches promise beyond the ceiling (0.00 when within); None without a ceiling."""
+        if self.plafond is None:
+            return None
+        return max(self.alloue - self.plafond, Decimal("0.00"))
+
+    @property
     def taux_engagement(self) -> Decimal | None:
-        return taux(self.engage, self.alloue)
+        return taux(self.engage, self.base)
 
     @property
     def taux_versement(self) -> Decimal | None:
@@ -84,6 +95,23 @@ class Chiffres:
             "taux_engagement": self.taux_engagement,
             "taux_versement": self.taux_versement,
         }
+
+
+def enveloppe_chiffres(enveloppe: Enveloppe) -> Chiffres:
+    """An envelope's figures, from `enveloppe_list()` (which annotates `total_alloue`)."""
+    return Chiffres(enveloppe.total_alloue, enveloppe.montant_engage, enveloppe.montant_verse, enveloppe.plafond)
+
+
+def programme_chiffres() -> tuple[list[tuple[Enveloppe, Chiffres]], Chiffres]:
+    """Each envelope with its figures, and both together, in one query."""
+    enveloppes = [(e, enveloppe_chiffres(e)) for e in enveloppe_list()]
+    total = Chiffres(
+        alloue=sum((c.alloue for _, c in enveloppes), Decimal("0.00")),
+        engage=sum((c.engage for _, c in enveloppes), Decimal("0.00")),
+        verse=sum((c.verse for _, c in enveloppes), Decimal("0.00")),
+        plafond=sum((e.plafond for e, _ in enveloppes), Decimal("0.00")),
+    )
+    return enveloppes, total
 
 
 @dataclass
@@ -104,13 +132,18 @@ class Tableau:
     projets: list[LigneProjet]
     par_annee: list[dict]
 
+    @property
+    def cartes(self) -> list[tuple[Enveloppe, "Chiffres"]]:
+        """Each envelope with its figures, in the envelopes' order."""
+        return [(e, self.par_enveloppe[e.code]) for e in self.enveloppes]
+
 
 def _montant_signe(nature_engagement: str):
     return Case(When(nature=nature_engagement, then=F("montant")), default=-F("montant"), output_field=EUROS)
 
 
 def tableau_financier(*, region_code: str | None = None) -> Tableau:
-    """Dashboard figures for the programme or one region, in four queries."""
+    """Dashboard figures for the programme or one region, in five queries."""
     in_region = Q(projet__region__code=region_code) if region_code else Q()
     enveloppes = list(Enveloppe.objects.order_by("plafond"))
 
@@ -125,8 +158,8 @@ def tableau_financier(*, region_code: str | None = None) -> Tableau:
         )
     )  # fmt: skip
     projets: dict[str, LigneProjet] = {}
-    for montant, engage, verse, code, slug, titre, region_code, region_nom in allocations:
-        ligne = projets.setdefault(slug, LigneProjet(slug, titre, region_code, region_nom))
+    for montant, engage, verse, code, slug, titre, code_region, nom_region in allocations:
+        ligne = projets.setdefault(slug, LigneProjet(slug, titre, code_region, nom_region))
         ligne.par_enveloppe[code] = Chiffres(montant, engage, verse)
 
     totaux = (
@@ -135,9 +168,13 @@ def tableau_financier(*, region_code: str | None = None) -> Tableau:
         .values("enveloppe__code")
         .annotate(alloue=Sum("montant"), engage=Sum("montant_engage"), verse=Sum("montant_verse"))
     )
-    par_enveloppe = {e.code: Chiffres() for e in enveloppes}
+    # The programme's envelopes are measured against their ceilings; a region's
+    # projects against their allocations (a region has no ceiling of its own).
+    plafonds = {e.code: None if region_code else e.plafond for e in enveloppes}
+    par_enveloppe = {e.code: Chiffres(plafond=plafonds[e.code]) for e in enveloppes}
     for t in totaux:
-        par_enveloppe[t["enveloppe__code"]] = Chiffres(t["alloue"], t["engage"], t["verse"])
+        code = t["enveloppe__code"]
+        par_enveloppe[code] = Chiffres(t["alloue"], t["engage"], t["verse"], plafonds[code])
 
     engagements = (
         Engagement.objects.filter(in_region)
@@ -196,7 +233,13 @@ def own_regions_first(queryset: QuerySet, *, region_codes: list[str], region_pat
     ).order_by("_propre", "-date", "-id")
 
 
-def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None = None) -> list[dict]:
+class Courbes(list):
+    """The chart's two series; `lignes` holds the same figures month by month for the table beside it."""
+
+    lignes: list[dict]
+
+
+def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None = None) -> Courbes:
     """Cumulative committed and disbursed amounts month by month, for the charts."""
     from django.db.models.functions import TruncMonth
 
@@ -223,13 +266,25 @@ def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None =
         .annotate(total=Sum(_montant_signe(Versement.Nature.VERSEMENT)))
         .values_list("mois", "total")
     )
-    series = []
+    zero = Decimal("0.00")
+    series = Courbes()
     for libelle, par_mois in (("Engagé (cumul)", mois_e), ("Versé (cumul)", mois_v)):
-        cumul, points = Decimal("0.00"), []
+        cumul, points = zero, []
         for mois in sorted(set(mois_e) | set(mois_v)):
-            cumul += par_mois.get(mois, Decimal("0.00"))
+            cumul += par_mois.get(mois, zero)
             points.append((mois.strftime("%Y-%m"), cumul))
         series.append({"libelle": libelle, "points": points})
+    engages, verses = series[0]["points"], series[1]["points"]
+    series.lignes = [
+        {
+            "mois": mois,
+            "engage": mois_e.get(m, zero),
+            "verse": mois_v.get(m, zero),
+            "cumul_engage": ce,
+            "cumul_verse": cv,
+        }
+        for m, (mois, ce), (_, cv) in zip(sorted(set(mois_e) | set(mois_v)), engages, verses, strict=True)
+    ]
     return series
 
 

@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 
 from config.saisie import montant_format
 from financements import exports, services
-from financements.filters import EngagementFilterSet
+from financements.filters import EngagementFilterSet, VersementFilterSet
 from financements.forms import EngagementForm, MouvementForm, VersementForm
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import cumuls_mensuels, engagement_list, tableau_financier, versement_list
@@ -38,22 +38,37 @@ def tableau_de_bord(request, code: str | None = None):
     return render(request, "financements/tableau_de_bord.html", context)
 
 
+def _grand_livre_filtre(data) -> tuple[EngagementFilterSet, QuerySet, QuerySet]:
+    """The form and the entries it selects; an invalid filter selects nothing, never the whole ledger."""
+    filtres = EngagementFilterSet(data or None, queryset=engagement_list())
+    if not filtres.is_bound:
+        return filtres, engagement_list(), versement_list()
+    if not filtres.is_valid():
+        return filtres, Engagement.objects.none(), Versement.objects.none()
+    # The same data through the disbursements' filter set: same fields, same meaning, one path to the project.
+    return filtres, filtres.qs, VersementFilterSet(data, queryset=versement_list()).qs
+
+
 @role_required(*LECTEURS)
 def grand_livre(request):
-    filterset = EngagementFilterSet(request.GET or None, queryset=engagement_list())
-    engagements = filterset.qs if filterset.is_bound and filterset.is_valid() else engagement_list()
-    if request.GET.get("export") in EXPORTS:
-        region = request.GET.get("region")
-        versements = versement_list().filter(engagement__projet__region__code=region) if region else versement_list()
+    filtres, engagements, versements = _grand_livre_filtre(request.GET)
+    if request.GET.get("export") in EXPORTS and not filtres.errors:
         rows = exports.grand_livre_rows(engagements, versements)
         return exports.response(rows, "grand-livre", request.GET["export"])
     query = request.GET.copy()
-    query.pop("page", None)
+    for cle in ("page", "page_versements", "export"):
+        query.pop(cle, None)
     context = {
-        "filterset": filterset,
-        "page": Paginator(engagements, 50).get_page(request.GET.get("page")),
+        "filtres": filtres,
+        # The page's filters, plus any other the query string carries (an amount from the API), with its error.
+        "champs": [
+            filtres.form[nom] for nom in filtres.form.fields if nom in filtres.CHAMPS_HTML or nom in request.GET
+        ],
+        "engagements": Paginator(engagements, 50).get_page(request.GET.get("page")),
+        "versements": Paginator(versements, 50).get_page(request.GET.get("page_versements")),
+        "onglet_versements": "page_versements" in request.GET or request.GET.get("nature") in Versement.Nature.values,
         "query": query.urlencode(),
-        "title": "Grand livre des engagements",
+        "title": "Grand livre",
     }
     return render(request, "financements/grand_livre.html", context)
 

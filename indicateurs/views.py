@@ -25,7 +25,11 @@ def _exiger_charge(request):
 def programme(request):
     """Statuses of every indicator by region and by theme, and the indicators at risk."""
     filterset = IndicateurFilterSet(request.GET or None, queryset=Indicateur.objects.all())
-    indicateurs = filterset.qs if filterset.is_bound and filterset.is_valid() else Indicateur.objects.all()
+    # An invalid filter counts nothing (its error shows on the form), never every indicator.
+    if not filterset.is_bound:
+        indicateurs = Indicateur.objects.all()
+    else:
+        indicateurs = filterset.qs if filterset.is_valid() else Indicateur.objects.none()
     par_region = selectors.statuts_par_region(indicateurs)
     totaux = {cle: sum(ligne[cle] for ligne in par_region) for cle in [*Statut.values, "total"]}
     context = {

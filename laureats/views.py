@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 
 from financements.models import Allocation
-from financements.selectors import cumuls_mensuels, enveloppe_list, projet_financement
+from financements.selectors import cumuls_mensuels, programme_chiffres, projet_financement
 from indicateurs.selectors import projet_indicateurs
 from laureats import services
 from laureats.comptes import role_of
@@ -48,16 +48,13 @@ def home(request):
         population=Sum("population_concernee"),
         budget=Sum("budget_previsionnel"),
     )
-    enveloppes = list(enveloppe_list())
+    # Each envelope's figures and both together, defined once in financements.selectors.Chiffres.
+    enveloppes, totaux = programme_chiffres()
     regions = _par_region(list(projet_list().order_by("region__nom", "ordre")))
     context = {
         "chiffres": chiffres,
         "enveloppes": enveloppes,
-        # Allocated, committed, disbursed and ceilings, both envelopes together.
-        "totaux": {
-            k: sum((getattr(e, k) for e in enveloppes), Decimal(0))
-            for k in ("total_alloue", "montant_engage", "montant_verse", "plafond")
-        },
+        "totaux": totaux,
         "regions": regions,
         "carte": _carte(regions),
         "modifications": dernieres_modifications(limite=8, avec_grand_livre=role in (CHARGE, DIRECTEUR)),
@@ -114,7 +111,10 @@ def projet_list_view(request):
     """The API's filters (region, thematique, type_territoire, chef_de_file, search, ordering) in HTML."""
     filterset = ProjetFilterSet(request.GET or None, queryset=projet_list())
     _libelles_html(filterset.form)
-    projets = filterset.qs if filterset.is_bound and filterset.is_valid() else projet_list()
+    # An invalid filter lists nothing (its error shows on the form), never every project.
+    projets = (
+        projet_list() if not filterset.is_bound else filterset.qs if filterset.is_valid() else Projet.objects.none()
+    )
     recherche = request.GET.get("search", "").strip()
     if recherche:
         projets = projet_search(projets, recherche)

@@ -5,10 +5,11 @@ from rest_framework import serializers
 from config.api_tools import TexteStrict
 from config.saisie import DecimalChaineField
 from financements.models import Engagement, Enveloppe, Versement
-from financements.selectors import taux
+from financements.selectors import enveloppe_chiffres
 from laureats.models import Projet
 
 MONTANT = {"max_digits": 15, "decimal_places": 2, "read_only": True}
+TAUX = {"max_digits": 8, "decimal_places": 2, "read_only": True, "allow_null": True}
 MONTANT_SAISI = {
     "max_digits": 15,
     "decimal_places": 2,
@@ -18,22 +19,38 @@ MONTANT_SAISI = {
 
 
 class EnveloppeSerializer(serializers.ModelSerializer):
+    """An envelope and its figures, as `Chiffres` defines them (the same on the home page and dashboards)."""
+
     plafond = serializers.DecimalField(help_text="Plafond de l'enveloppe, en euros.", **MONTANT)
     total_alloue = serializers.DecimalField(
-        help_text="Somme des montants des fiches (subvention prévue ou potentiel d'investissement).", **MONTANT
+        source="chiffres.alloue",
+        help_text="Somme des montants des fiches (subvention prévue ou potentiel d'investissement).",
+        **MONTANT,
     )
-    engage = serializers.DecimalField(source="montant_engage", help_text="Engagements nets.", **MONTANT)
-    verse = serializers.DecimalField(source="montant_verse", help_text="Versements nets.", **MONTANT)
-    reste_a_engager = serializers.DecimalField(help_text="Plafond moins engagé.", **MONTANT)
-    reste_a_verser = serializers.DecimalField(help_text="Engagé moins versé.", **MONTANT)
+    engage = serializers.DecimalField(
+        source="chiffres.engage", help_text="Engagements moins désengagements.", **MONTANT
+    )
+    verse = serializers.DecimalField(source="chiffres.verse", help_text="Versements moins annulations.", **MONTANT)
+    reste_a_engager = serializers.DecimalField(
+        source="chiffres.reste_a_engager", help_text="Plafond moins engagé.", **MONTANT
+    )
+    reste_a_verser = serializers.DecimalField(
+        source="chiffres.reste_a_verser", help_text="Engagé moins versé.", **MONTANT
+    )
     allocations_depassent_plafond = serializers.SerializerMethodField(
         help_text="Vrai lorsque la somme des fiches dépasse le plafond de l'enveloppe."
     )
-    depassement_allocations = serializers.SerializerMethodField(
-        help_text="Montant de ce dépassement en euros (0.00 sinon)."
+    depassement_allocations = serializers.DecimalField(
+        source="chiffres.depassement_allocations",
+        help_text="Montant de ce dépassement en euros (0.00 sinon).",
+        **MONTANT,
     )
-    taux_engagement = serializers.SerializerMethodField(help_text="Engagé / plafond, en %, deux décimales.")
-    taux_versement = serializers.SerializerMethodField(help_text="Versé / engagé, en %, deux décimales.")
+    taux_engagement = serializers.DecimalField(
+        source="chiffres.taux_engagement", help_text="Engagé / plafond, en %, deux décimales.", **TAUX
+    )
+    taux_versement = serializers.DecimalField(
+        source="chiffres.taux_versement", help_text="Versé / engagé, en %, deux décimales.", **TAUX
+    )
 
     class Meta:
         model = Enveloppe
@@ -43,19 +60,12 @@ class EnveloppeSerializer(serializers.ModelSerializer):
             "taux_engagement", "taux_versement",
         ]  # fmt: skip
 
+    def to_representation(self, instance: Enveloppe) -> dict:
+        instance.chiffres = enveloppe_chiffres(instance)
+        return super().to_representation(instance)
+
     def get_allocations_depassent_plafond(self, enveloppe: Enveloppe) -> bool:
-        return enveloppe.depassement_allocations > 0
-
-    def get_depassement_allocations(self, enveloppe: Enveloppe) -> str:
-        return f"{max(enveloppe.depassement_allocations, Decimal('0')):.2f}"
-
-    def get_taux_engagement(self, enveloppe: Enveloppe) -> str | None:
-        rate = taux(enveloppe.montant_engage, enveloppe.plafond)
-        return None if rate is None else str(rate)
-
-    def get_taux_versement(self, enveloppe: Enveloppe) -> str | None:
-        rate = taux(enveloppe.montant_verse, enveloppe.montant_engage)
-        return None if rate is None else str(rate)
+        return enveloppe.chiffres.depassement_allocations > 0
 
 
 class EngagementSerializer(serializers.ModelSerializer):
@@ -139,8 +149,8 @@ class ChiffresSerializer(serializers.Serializer):
     verse = serializers.DecimalField(**MONTANT)
     reste_a_engager = serializers.DecimalField(**MONTANT)
     reste_a_verser = serializers.DecimalField(**MONTANT)
-    taux_engagement = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
-    taux_versement = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
+    taux_engagement = serializers.DecimalField(**TAUX)
+    taux_versement = serializers.DecimalField(**TAUX)
 
 
 class EnveloppeChiffresSerializer(ChiffresSerializer):

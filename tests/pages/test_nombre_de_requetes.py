@@ -37,7 +37,9 @@ PAGES = {
     "/?charge": ("charge", 19, 24),
     "/financements/": ("directeur", 11, 11),
     "/financements/regions/84/": ("directeur", 12, 12),
-    "/financements/grand-livre/": ("charge", 4, 5),
+    # two tabs (commitments, disbursements): a count each, a page each once there are entries;
+    # the filters' choices taken from the data: regions with projects, projects
+    "/financements/grand-livre/": ("charge", 7, 9),
 }
 
 
