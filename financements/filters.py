@@ -9,9 +9,8 @@ from territoires.models import Region
 NATURES = [*Engagement.Nature.choices, *Versement.Nature.choices]
 
 
-def _regions_des_projets(request=None) -> QuerySet[Region]:
-    # EXISTS probes the projects' region index; a join then DISTINCT would read every project.
-    return Region.objects.filter(Exists(Projet.objects.filter(region=OuterRef("pk")))).order_by("nom")
+# EXISTS probes the projects' region index; a join then DISTINCT would read every project.
+REGIONS_DES_PROJETS = Region.objects.filter(Exists(Projet.objects.filter(region=OuterRef("pk")))).order_by("nom")
 
 
 class GrandLivreFilterSet(django_filters.FilterSet):
@@ -28,7 +27,7 @@ class GrandLivreFilterSet(django_filters.FilterSet):
         choices=Enveloppe.Code.choices, method="filter_enveloppe", label="Enveloppe"
     )
     region = django_filters.ModelChoiceFilter(
-        queryset=_regions_des_projets, to_field_name="code", method="filter_region", label="Région",
+        queryset=REGIONS_DES_PROJETS, to_field_name="code", method="filter_region", label="Région",
         empty_label="Toutes",
     )  # fmt: skip
     projet = django_filters.ModelChoiceFilter(
