@@ -66,16 +66,16 @@ def test_concurrent_commitments_never_pass_the_envelope_ceiling(charge):
     projet = Projet.objects.get(slug="lyon-saint-etienne-industrie-integree")  # 10 M€ planned subsidy
     rng = random.Random(20250115)
 
-    for _ in range(ROUNDS):
+    for tour in range(ROUNDS):
         headroom = rng.randint(1, THREADS - 4)
         # Leave room for exactly `headroom` commitments of MONTANT on the envelope.
         Enveloppe.objects.filter(pk=subvention.pk).update(plafond=F("montant_engage") + MONTANT * headroom)
         before = Engagement.objects.count()
 
         outcomes = _all_at_once(
-            lambda i: services.engagement_create(
+            lambda i, tour=tour: services.engagement_create(
                 projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference=f"COURSE-{i}", motif="Test de concurrence", auteur=charge,
+                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", auteur=charge,
             )
         )  # fmt: skip
 
@@ -94,14 +94,14 @@ def test_concurrent_commitments_never_pass_the_projects_planned_subsidy(charge):
     allocation = Allocation.objects.get(projet=projet, enveloppe=subvention)
     rng = random.Random(5700000)
 
-    for _ in range(ROUNDS):
+    for tour in range(ROUNDS):
         headroom = rng.randint(1, THREADS - 4)
         Allocation.objects.filter(pk=allocation.pk).update(montant=F("montant_engage") + MONTANT * headroom)
 
         outcomes = _all_at_once(
-            lambda i: services.engagement_create(
+            lambda i, tour=tour: services.engagement_create(
                 projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference=f"COURSE-{i}", motif="Test de concurrence", auteur=charge,
+                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", auteur=charge,
             )
         )  # fmt: skip
 
@@ -123,8 +123,8 @@ def test_concurrent_disbursements_never_pass_the_commitment(charge):
         )  # fmt: skip
 
         outcomes = _all_at_once(
-            lambda i, engagement=engagement: services.versement_create(
-                engagement=engagement, montant=MONTANT, date=JOUR, reference=f"V-{i}", auteur=charge
+            lambda i, engagement=engagement, round_=round_: services.versement_create(
+                engagement=engagement, montant=MONTANT, date=JOUR, reference=f"V-{round_}-{i}", auteur=charge
             )
         )
 
