@@ -123,6 +123,17 @@ def _reference_versement_libre(*, enveloppe: Enveloppe, reference: str) -> None:
         )
 
 
+def _clean(entry: Engagement | Versement) -> None:
+    """Validate fields and constraints, but the reference's uniqueness.
+
+    That one was checked under a message naming the first entry; checked again
+    here, a twin committed meanwhile would come back as Django's generic
+    message. The insert (_save_entry) catches that race instead.
+    """
+    entry.full_clean(validate_constraints=False)
+    entry.validate_constraints(exclude={"reference"})
+
+
 def _save_entry(entry: Engagement | Versement, *, enveloppe: Enveloppe) -> None:
     """Insert a ledger entry; a concurrent twin of its reference becomes the same refusal as a sequential one."""
     try:
@@ -220,7 +231,7 @@ def engagement_create(
         engage_projet_apres=apres,
         auteur=auteur,
     )
-    engagement.full_clean()
+    _clean(engagement)
     _add_to_envelope(enveloppe, montant)
     Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") + montant, modifie_le=Now())
     _save_entry(engagement, enveloppe=enveloppe)
@@ -292,7 +303,7 @@ def desengagement_create(
         engage_projet_apres=avant - montant,
         auteur=auteur,
     )
-    desengagement.full_clean()
+    _clean(desengagement)
     Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") - montant, modifie_le=Now())
     Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
         montant_engage=F("montant_engage") - montant, modifie_le=Now()
@@ -341,7 +352,7 @@ def versement_create(
         verse_engagement_apres=verse + montant,
         auteur=auteur,
     )
-    versement.full_clean()
+    _clean(versement)
     Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") + montant, modifie_le=Now())
     Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
         montant_verse=F("montant_verse") + montant, modifie_le=Now()
@@ -394,7 +405,7 @@ def versement_cancel(
         verse_engagement_apres=verse - montant,
         auteur=auteur,
     )
-    annulation.full_clean()
+    _clean(annulation)
     Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") - montant, modifie_le=Now())
     Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
         montant_verse=F("montant_verse") - montant, modifie_le=Now()

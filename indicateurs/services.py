@@ -120,7 +120,10 @@ def mesure_submit(
         demo=demo,
     )
     mesure._history_user = auteur
-    mesure.full_clean()
+    # The date's uniqueness was checked above, naming the value there; a twin committed
+    # meanwhile is caught on insert, with the same message, rather than here with Django's.
+    mesure.full_clean(validate_constraints=False)
+    mesure.validate_constraints(exclude={"date"})
     try:
         with transaction.atomic():
             mesure.save()

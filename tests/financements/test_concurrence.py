@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F, Sum
 
@@ -133,3 +134,63 @@ def test_concurrent_disbursements_never_pass_the_commitment(charge):
         paid = Versement.objects.filter(engagement=engagement).aggregate(s=Sum("montant"))["s"]
         assert paid == engagement.montant
     assert connection.vendor == "postgresql"
+
+
+def _refus_de_reference(work, refus: list[str]):
+    """Run `work`; a refusal on the reference is recorded, anything else is the outcome itself."""
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except ValidationError as exc:
+            refus.extend(exc.message_dict.get("reference", [repr(exc)]))
+            raise services.PlafondDepasse("refusée", Decimal("0")) from exc
+
+    return run
+
+
+def test_concurrent_entries_with_one_reference_on_several_projects_keep_one(charge):
+    subvention = Enveloppe.objects.get(code="subvention")
+    projets = list(Projet.objects.filter(allocations__enveloppe=subvention, allocations__montant__gte=MONTANT * 2))
+    refus: list[str] = []
+
+    engagements = _all_at_once(
+        _refus_de_reference(
+            lambda i: services.engagement_create(
+                projet=projets[i % len(projets)], enveloppe=subvention, montant=MONTANT, date=JOUR,
+                reference="CP-COURSE", motif="Test de concurrence", auteur=charge,
+            ),
+            refus,
+        )
+    )  # fmt: skip
+
+    assert sorted(engagements) == ["accepte"] + ["refuse"] * (THREADS - 1)
+    assert len(refus) == THREADS - 1
+    premiere = "La référence CP-COURSE est déjà utilisée dans l'enveloppe Subventions"
+    assert all(m.startswith(premiere) for m in refus), refus
+    assert Engagement.objects.filter(reference="CP-COURSE").count() == 1
+    assert Enveloppe.objects.get(pk=subvention.pk).montant_engage == MONTANT
+
+    # Disbursements: each project's own commitment, one payment reference for all.
+    payes = [
+        services.engagement_create(
+            projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR, reference=f"CP-{projet.pk}",
+            motif="Test", auteur=charge,
+        )
+        for projet in projets
+    ]  # fmt: skip
+    refus.clear()
+    versements = _all_at_once(
+        _refus_de_reference(
+            lambda i: services.versement_create(
+                engagement=payes[i % len(payes)], montant=Decimal("1.00"), date=JOUR, reference="V-COURSE",
+                auteur=charge,
+            ),
+            refus,
+        )
+    )  # fmt: skip
+
+    assert sorted(versements) == ["accepte"] + ["refuse"] * (THREADS - 1)
+    assert all(m.startswith("La référence V-COURSE est déjà utilisée dans l'enveloppe Subventions") for m in refus)
+    assert Versement.objects.filter(reference="V-COURSE").count() == 1
+    assert Enveloppe.objects.get(pk=subvention.pk).montant_verse == Decimal("1.00")

@@ -6,11 +6,13 @@ PostgreSQL, in the database for a write that bypasses the service.
 """
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -229,3 +231,43 @@ def test_the_demo_values_lie_within_their_units_domain():
     assert valeurs.exists()
     hors = [(m.indicateur.code, m.valeur) for m in valeurs if not m.indicateur.domaine.contient(m.valeur)]
     assert hors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_for_one_date_keep_one_and_name_it_to_the_others(programme_charge, postgresql):
+    partenaire = compte("partenaire")
+    indicateur = Indicateur.objects.get(code=PART)
+    fils = 8
+    barriere = threading.Barrier(fils)
+    issues: list[str] = []
+    verrou = threading.Lock()
+
+    def soumettre_en_meme_temps(i: int) -> None:
+        try:
+            connection.ensure_connection()
+            barriere.wait(timeout=30)
+            services.mesure_submit(
+                indicateur=indicateur, date=datetime.date(2024, 12, 31), valeur=Decimal(40 + i), source="Relevé",
+                auteur=partenaire,
+            )  # fmt: skip
+            issue = "acceptee"
+        except ValidationError as exc:
+            issue = " ".join(exc.message_dict.get("date", [repr(exc)]))
+        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
+            issue = f"erreur: {exc!r}"
+        finally:
+            connections.close_all()
+        with verrou:
+            issues.append(issue)
+
+    threads = [threading.Thread(target=soumettre_en_meme_temps, args=(i,)) for i in range(fils)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    gardee = Mesure.objects.get(indicateur=indicateur)
+    assert issues.count("acceptee") == 1
+    refus = [issue for issue in issues if issue != "acceptee"]
+    attendu = f"Une mesure existe déjà pour cet indicateur au 31/12/2024 : {gardee.valeur.normalize():f} %, soumise"
+    assert len(refus) == fils - 1 and all(issue.startswith(attendu) for issue in refus), refus
