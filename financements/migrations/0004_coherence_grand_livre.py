@@ -24,8 +24,9 @@ from django.db import migrations, models
 FUNCTION = """
 CREATE OR REPLACE FUNCTION financements_ecriture_coherente() RETURNS trigger AS $$
 DECLARE
-    -- The programme's dates are French dates, whatever the session's time zone.
-    aujourdhui date := (now() AT TIME ZONE 'Europe/Paris')::date;
+    -- The programme's dates are French dates, whatever the session's time zone; the clock
+    -- at the insert (not the transaction's start) never lags the service's own check.
+    aujourdhui date := (clock_timestamp() AT TIME ZONE 'Europe/Paris')::date;
     precedente date;
     enveloppe bigint;
 BEGIN
