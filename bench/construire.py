@@ -252,6 +252,8 @@ class Etapes:
         self.cur.execute("UPDATE financements_enveloppe SET plafond = round(plafond * %s / 24, 2)", [self.n])
 
     def indicateurs(self):
+        # Shares (unit %, j % 6 = 4) start at 5 to 44 and aim at most at 89: their measurements,
+        # up to 1.04 times the way to the target, stay within 0–100 (indicateurs.models.domaine).
         self.cur.execute(
             """
             INSERT INTO indicateurs_indicateur (code, extrait, libelle, unite, sens, mode, valeur_reference,
@@ -263,11 +265,12 @@ class Etapes:
                    (ARRAY['emplois', 't CO2', 'logements', 'ha', '%%', 'GWh'])[1 + j %% 6],
                    sens, 'absolu', ref,
                    CASE WHEN j %% 4 = 0 THEN NULL ELSE DATE '2019-01-01' END,
-                   CASE WHEN ref IS NULL THEN 500 + j %% 500
+                   CASE WHEN ref IS NULL AND j %% 6 = 4 THEN 10 + j %% 80 WHEN ref IS NULL THEN 500 + j %% 500
                         WHEN sens = 'hausse' THEN ref * 2 WHEN sens = 'baisse' THEN ref / 2 ELSE ref * 1.5 END,
                    DATE '2030-12-31', '', now(), now(), %(impact_base)s + 1 + (j - 1) %% %(nb_impacts)s
             FROM (SELECT j, (ARRAY['hausse', 'baisse', 'atteindre'])[1 + j %% 3] AS sens,
-                         CASE WHEN j %% 10 = 0 THEN NULL ELSE (100 + j %% 900)::numeric END AS ref
+                         CASE WHEN j %% 10 = 0 THEN NULL WHEN j %% 6 = 4 THEN (5 + j %% 40)::numeric
+                              ELSE (100 + j %% 900)::numeric END AS ref
                   FROM generate_series(1, %(i)s) j) AS x
             """,
             {"i": self.i, "impact_base": self.impact_base, "nb_impacts": 5 * self.s},

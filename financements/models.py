@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -151,6 +152,12 @@ class Engagement(models.Model):
                 condition=Q(depasse_potentiel=False) | ~Q(justification_depassement=""),
                 name="engagement_depassement_justifie",
             ),
+            # settings.PROGRAMME_DATE_DESIGNATION, written out: a migration cannot follow a setting.
+            models.CheckConstraint(
+                condition=Q(date__gte=datetime.date(2019, 9, 13)), name="engagement_date_depuis_designation"
+            ),
+            # One decision, one entry: a reference names a single commitment or release in its envelope.
+            models.UniqueConstraint(fields=["enveloppe", "reference"], name="engagement_reference_unique"),
         ]
 
     def __str__(self) -> str:
@@ -200,9 +207,16 @@ class Versement(models.Model):
     class Meta:
         verbose_name = "versement"
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["engagement", "date"], name="versement_engagement_date")]
+        indexes = [
+            models.Index(fields=["engagement", "date"], name="versement_engagement_date"),
+            # The insert trigger of migration 0004 looks a reference up in the whole envelope.
+            models.Index(fields=["reference"], name="versement_reference"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(montant__gt=0), name="versement_montant_positif"),
+            models.CheckConstraint(
+                condition=Q(date__gte=datetime.date(2019, 9, 13)), name="versement_date_depuis_designation"
+            ),
             models.CheckConstraint(
                 condition=Q(nature="versement", versement_origine__isnull=True)
                 | Q(nature="annulation", versement_origine__isnull=False, motif__gt=""),

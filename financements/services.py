@@ -11,11 +11,13 @@ a ceiling whatever path the write took.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
@@ -49,6 +51,102 @@ def _montant_valide(montant, champ: str = "montant") -> Decimal:
     if montant != montant.quantize(CENTIME):
         raise ValidationError({champ: "Le montant a au plus deux décimales (centimes)."})
     return montant
+
+
+def _date_valide(date: datetime.date | str, *, apres: datetime.date | None = None, regle: str = "") -> datetime.date:
+    """The entry's date lies between the designation of the laureates and today, not before `apres`.
+
+    `regle` says what the entry may not precede, for the refusal's message.
+    """
+    if isinstance(date, str):
+        try:
+            date = datetime.date.fromisoformat(date)
+        except ValueError as exc:
+            raise ValidationError({"date": "Date illisible : AAAA-MM-JJ attendu."}) from exc
+    debut = settings.PROGRAMME_DATE_DESIGNATION
+    if date < debut:
+        raise ValidationError(
+            {
+                "date": f"Le programme commence le {debut:%d/%m/%Y} avec la désignation des lauréats : "
+                f"aucune écriture ne peut être datée du {date:%d/%m/%Y}."
+            }
+        )
+    # The ledger records decisions taken and payments made, never planned ones.
+    aujourdhui = timezone.localdate()
+    if date > aujourdhui:
+        raise ValidationError(
+            {
+                "date": f"Une écriture ne peut pas être datée dans le futur : {date:%d/%m/%Y}, "
+                f"nous sommes le {aujourdhui:%d/%m/%Y}."
+            }
+        )
+    if apres is not None and date < apres:
+        raise ValidationError({"date": f"{regle} est daté du {apres:%d/%m/%Y} : l'écriture ne peut pas le précéder."})
+    return date
+
+
+def _reference_valide(reference: str) -> str:
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": "La référence est obligatoire."})
+    return reference
+
+
+def _reference_engagement_libre(*, enveloppe: Enveloppe, reference: str) -> None:
+    """Refuse a reference already given to a commitment or release of the envelope, naming that entry."""
+    premiere = Engagement.objects.filter(enveloppe=enveloppe, reference=reference).select_related("projet").first()
+    if premiere is not None:
+        raise ValidationError(
+            {
+                "reference": f"La référence {reference} est déjà utilisée dans l'enveloppe {enveloppe} : "
+                f"{premiere.get_nature_display().lower()} du {premiere.date:%d/%m/%Y} sur {premiere.projet}, "
+                f"{_euros(premiere.montant)}."
+            }
+        )
+
+
+def _reference_versement_libre(*, enveloppe: Enveloppe, reference: str) -> None:
+    """Refuse a reference already given to a disbursement or reversal in the envelope, naming that entry."""
+    premier = (
+        Versement.objects.filter(engagement__enveloppe=enveloppe, reference=reference)
+        .select_related("engagement__projet")
+        .order_by("date", "id")
+        .first()
+    )
+    if premier is not None:
+        raise ValidationError(
+            {
+                "reference": f"La référence {reference} est déjà utilisée dans l'enveloppe {enveloppe} : "
+                f"{premier.get_nature_display().lower()} du {premier.date:%d/%m/%Y} sur {premier.engagement.projet} "
+                f"(engagement {premier.engagement.reference}), {_euros(premier.montant)}."
+            }
+        )
+
+
+def _clean(entry: Engagement | Versement) -> None:
+    """Validate fields and constraints, but the reference's uniqueness.
+
+    That one was checked under a message naming the first entry; checked again
+    here, a twin committed meanwhile would come back as Django's generic
+    message. The insert (_save_entry) catches that race instead.
+    """
+    entry.full_clean(validate_constraints=False)
+    entry.validate_constraints(exclude={"reference"})
+
+
+def _save_entry(entry: Engagement | Versement, *, enveloppe: Enveloppe) -> None:
+    """Insert a ledger entry; a concurrent twin of its reference becomes the same refusal as a sequential one."""
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        # Race: another transaction committed the same reference in the envelope after
+        # our check; the unique constraint (or the insert trigger) stopped this one.
+        if isinstance(entry, Engagement):
+            _reference_engagement_libre(enveloppe=enveloppe, reference=entry.reference)
+        else:
+            _reference_versement_libre(enveloppe=enveloppe, reference=entry.reference)
+        raise
 
 
 def _lock_allocation(*, projet: Projet, enveloppe: Enveloppe) -> Allocation:
@@ -94,7 +192,10 @@ def engagement_create(
 ) -> Engagement:
     """Commit money of an envelope to a project, within the envelope's and the project's ceilings."""
     montant = _montant_valide(montant)
+    date = _date_valide(date)
+    reference = _reference_valide(reference)
     allocation = _lock_allocation(projet=projet, enveloppe=enveloppe)
+    _reference_engagement_libre(enveloppe=enveloppe, reference=reference)
     avant = allocation.montant_engage
     apres = avant + montant
     depasse = apres > allocation.montant
@@ -130,10 +231,10 @@ def engagement_create(
         engage_projet_apres=apres,
         auteur=auteur,
     )
-    engagement.full_clean()
+    _clean(engagement)
     _add_to_envelope(enveloppe, montant)
     Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") + montant, modifie_le=Now())
-    engagement.save()
+    _save_entry(engagement, enveloppe=enveloppe)
     return engagement
 
 
@@ -171,9 +272,14 @@ def desengagement_create(
     """Release part of a commitment that has not been paid: a new, reasoned entry."""
     montant = _montant_valide(montant)
     engagement = _engagement_origine(engagement)
+    date = _date_valide(
+        date, apres=engagement.date, regle=f"Un désengagement libère l'engagement {engagement.reference}, qui"
+    )
+    reference = _reference_valide(reference)
     if not motif.strip():
         raise ValidationError({"motif": "Un désengagement est toujours motivé."})
     allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
+    _reference_engagement_libre(enveloppe=engagement.enveloppe, reference=reference)
     libere, verse = _solde_engagement(engagement)
     disponible = engagement.montant - libere - verse
     if montant > disponible:
@@ -197,12 +303,12 @@ def desengagement_create(
         engage_projet_apres=avant - montant,
         auteur=auteur,
     )
-    desengagement.full_clean()
+    _clean(desengagement)
     Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") - montant, modifie_le=Now())
     Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
         montant_engage=F("montant_engage") - montant, modifie_le=Now()
     )
-    desengagement.save()
+    _save_entry(desengagement, enveloppe=engagement.enveloppe)
     return desengagement
 
 
@@ -219,9 +325,14 @@ def versement_create(
     """Pay part of a commitment; the sum paid never exceeds what is still committed."""
     montant = _montant_valide(montant)
     engagement = _engagement_origine(engagement)
+    date = _date_valide(
+        date, apres=engagement.date, regle=f"Un versement paie l'engagement {engagement.reference}, qui"
+    )
+    reference = _reference_valide(reference)
     # Every write on this commitment holds its allocation's lock, so the sums
     # below cannot change until this transaction ends.
     allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
+    _reference_versement_libre(enveloppe=engagement.enveloppe, reference=reference)
     libere, verse = _solde_engagement(engagement)
     reste = engagement.montant - libere - verse
     if montant > reste:
@@ -241,12 +352,12 @@ def versement_create(
         verse_engagement_apres=verse + montant,
         auteur=auteur,
     )
-    versement.full_clean()
+    _clean(versement)
     Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") + montant, modifie_le=Now())
     Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
         montant_verse=F("montant_verse") + montant, modifie_le=Now()
     )
-    versement.save()
+    _save_entry(versement, enveloppe=engagement.enveloppe)
     return versement
 
 
@@ -264,10 +375,15 @@ def versement_cancel(
     montant = _montant_valide(montant)
     if versement.nature != Versement.Nature.VERSEMENT:
         raise ValidationError({"versement": "Seul un versement peut être annulé."})
+    date = _date_valide(
+        date, apres=versement.date, regle=f"Une annulation porte sur le versement {versement.reference}, qui"
+    )
+    reference = _reference_valide(reference)
     if not motif.strip():
         raise ValidationError({"motif": "Une annulation de versement est toujours motivée."})
     engagement = versement.engagement
     allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
+    _reference_versement_libre(enveloppe=engagement.enveloppe, reference=reference)
     deja_annule = versement.annulations.aggregate(total=Sum("montant"))["total"] or Decimal("0.00")
     annulable = versement.montant - deja_annule
     if montant > annulable:
@@ -289,12 +405,12 @@ def versement_cancel(
         verse_engagement_apres=verse - montant,
         auteur=auteur,
     )
-    annulation.full_clean()
+    _clean(annulation)
     Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") - montant, modifie_le=Now())
     Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
         montant_verse=F("montant_verse") - montant, modifie_le=Now()
     )
-    annulation.save()
+    _save_entry(annulation, enveloppe=engagement.enveloppe)
     return annulation
 
 

@@ -101,7 +101,8 @@ def _mesures_demo(indicateur: Indicateur, hasard: random.Random, dates: list[dat
             Mesure(
                 indicateur=indicateur,
                 date=date,
-                valeur=_arrondi(depart + distance * (avance + bruit), indicateur),
+                # A fast pace may overshoot a share's 100 % or a decrease's zero.
+                valeur=indicateur.domaine.borner(_arrondi(depart + distance * (avance + bruit), indicateur)),
                 source=SOURCE,
                 statut=Mesure.Statut.VALIDEE,
                 decision_le=maintenant,
@@ -179,11 +180,14 @@ def demo_generate(*, graine: int = 2019) -> RapportDemo:
     aujourdhui = timezone.localdate()
     dates = _dates_de_mesure(aujourdhui)
 
+    # A date that already holds a real value keeps it: one kept value per indicator and date.
+    occupees = set(Mesure.objects.exclude(statut=Mesure.Statut.REJETEE).values_list("indicateur_id", "date"))
     mesures = []
     for indicateur in Indicateur.objects.order_by("pk"):
         if hasard.random() < 0.05:
             continue  # a few indicators stay without data ("non renseigné")
-        mesures.extend(_mesures_demo(indicateur, hasard, dates))
+        serie = _mesures_demo(indicateur, hasard, dates)
+        mesures.extend(m for m in serie if (indicateur.pk, m.date) not in occupees)
     for mesure in mesures:
         # The database checks uniqueness and constraints on insert; this checks the fields.
         mesure.full_clean(validate_unique=False, validate_constraints=False)

@@ -8,6 +8,8 @@ indicateurs.services.evaluation_run; they are history, not edited by hand.
 """
 
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +21,59 @@ from indicateurs import regles
 
 # Large enough for 12 000 000 km and for percentages with decimals.
 VALEUR = {"max_digits": 18, "decimal_places": 4}
+UNITE_PART = "%"
+
+
+def valeur_en_texte(valeur: Decimal) -> str:
+    """12.5000 → « 12,5 », as the officers write it."""
+    return f"{valeur.normalize():f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Domaine:
+    """The values an indicator's measurements can take; None is no bound."""
+
+    minimum: Decimal | None
+    maximum: Decimal | None
+    regle: str
+
+    def contient(self, valeur: Decimal) -> bool:
+        return (self.minimum is None or valeur >= self.minimum) and (self.maximum is None or valeur <= self.maximum)
+
+    def borner(self, valeur: Decimal) -> Decimal:
+        if self.minimum is not None and valeur < self.minimum:
+            return self.minimum
+        if self.maximum is not None and valeur > self.maximum:
+            return self.maximum
+        return valeur
+
+    def hors(self, champ: str) -> Q:
+        """The rows whose `champ` lies outside the domain."""
+        hors = Q(pk__in=[])
+        if self.minimum is not None:
+            hors |= Q(**{f"{champ}__lt": self.minimum})
+        if self.maximum is not None:
+            hors |= Q(**{f"{champ}__gt": self.maximum})
+        return hors
+
+    def refus(self, valeur: Decimal) -> str:
+        return f"{self.regle} : {valeur_en_texte(valeur)} est impossible."
+
+
+def domaine(*, unite: str, mode: str) -> Domaine:
+    """The domain of a unit, written once (the insert trigger of migration 0004 repeats it in SQL).
+
+    A share in % lies between 0 and 100; an evolution in % since the baseline
+    (mode « relatif ») cannot fall below −100 %, nothing shrinks by more than
+    all of it; every other unit of the fiches counts or measures something
+    (jobs, hectares, euros, kWh, minutes...) and is never negative. A unit that
+    can be negative (a temperature, a balance) would need its own line here.
+    """
+    if mode == Indicateur.Mode.RELATIF:
+        return Domaine(Decimal("-100"), None, "Une évolution en % depuis la référence ne descend pas sous −100 %")
+    if unite.strip() == UNITE_PART:
+        return Domaine(Decimal("0"), Decimal("100"), "Une part en % est comprise entre 0 et 100")
+    return Domaine(Decimal("0"), None, f"Une valeur en {unite.strip()} n'est jamais négative")
 
 
 class Statut(models.TextChoices):
@@ -77,6 +132,7 @@ class Indicateur(models.Model):
         "extrait de l'impact", blank=True, help_text="Passage exact du texte de l'impact qui énonce la quantité."
     )
     libelle = models.CharField("libellé", max_length=255)
+    # Its domain of values: `domaine()` above.
     unite = models.CharField("unité", max_length=40)
     sens = models.CharField("sens", max_length=10, choices=Sens.choices)
     mode = models.CharField("mode", max_length=10, choices=Mode.choices, default=Mode.ABSOLU)
@@ -129,6 +185,10 @@ class Indicateur(models.Model):
     def clean(self) -> None:
         if self.extrait and self.impact_id and self.extrait not in self.impact.texte:
             raise ValidationError({"extrait": "L'extrait doit être un passage exact du texte de l'impact."})
+
+    @property
+    def domaine(self) -> Domaine:
+        return domaine(unite=self.unite, mode=self.mode)
 
 
 class MesureQuerySet(models.QuerySet):
@@ -190,6 +250,11 @@ class Mesure(models.Model):
                 condition=Q(statut="soumise") | Q(decision_le__isnull=False), name="mesure_decision_datee"
             ),
             models.CheckConstraint(condition=~Q(statut="rejetee") | ~Q(commentaire=""), name="mesure_rejet_motive"),
+            # One value per indicator and date; a rejected one no longer holds its date, so the
+            # partner can submit the corrected value after an officer rejects the wrong one.
+            models.UniqueConstraint(
+                fields=["indicateur", "date"], condition=~Q(statut="rejetee"), name="mesure_unique_par_date"
+            ),
         ]
 
     def __str__(self) -> str:

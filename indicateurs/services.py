@@ -19,7 +19,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from indicateurs import regles, selectors
-from indicateurs.models import ChangementStatut, Evaluation, Indicateur, Mesure, Statut, SyntheseEnvoyee
+from indicateurs.models import (
+    ChangementStatut,
+    Evaluation,
+    Indicateur,
+    Mesure,
+    Statut,
+    SyntheseEnvoyee,
+    domaine,
+    valeur_en_texte,
+)
 from laureats.comptes import role_of
 from laureats.models import Partenariat, Profil
 
@@ -44,6 +53,32 @@ def _valeur_valide(valeur) -> Decimal:
     if not valeur.is_finite():
         raise ValidationError({"valeur": "Valeur numérique attendue."})
     return valeur
+
+
+def _valeur_dans_le_domaine(valeur: Decimal, indicateur: Indicateur) -> Decimal:
+    if not indicateur.domaine.contient(valeur):
+        raise ValidationError({"valeur": indicateur.domaine.refus(valeur)})
+    return valeur
+
+
+def _date_libre(*, indicateur: Indicateur, date: datetime.date) -> None:
+    """Refuse a second value for a date, naming the one already there."""
+    existante = indicateur.mesures.exclude(statut=Mesure.Statut.REJETEE).filter(date=date).first()
+    if existante is None:
+        return
+    # Correcting goes through the officer: a rejected value frees its date.
+    suite = (
+        "un·e chargé·e de programme peut la rejeter, la date sera alors libre pour la valeur corrigée"
+        if existante.statut == Mesure.Statut.SOUMISE
+        else "elle compte déjà dans les évaluations ; pour la corriger, adressez-vous à un·e chargé·e de programme"
+    )
+    raise ValidationError(
+        {
+            "date": f"Une mesure existe déjà pour cet indicateur au {date:%d/%m/%Y} : "
+            f"{valeur_en_texte(existante.valeur)} {indicateur.unite}, {existante.get_statut_display().lower()} ; "
+            f"{suite}."
+        }
+    )
 
 
 def _peut_soumettre(user: AbstractBaseUser, indicateur: Indicateur) -> bool:
@@ -74,17 +109,29 @@ def mesure_submit(
         )
     if date > timezone.localdate():
         raise ValidationError({"date": "Une mesure ne peut pas être datée dans le futur."})
+    valeur = _valeur_dans_le_domaine(_valeur_valide(valeur), indicateur)
+    _date_libre(indicateur=indicateur, date=date)
     mesure = Mesure(
         indicateur=indicateur,
         date=date,
-        valeur=_valeur_valide(valeur),
+        valeur=valeur,
         source=source.strip(),
         auteur=auteur,
         demo=demo,
     )
     mesure._history_user = auteur
-    mesure.full_clean()
-    mesure.save()
+    # The date's uniqueness was checked above, naming the value there; a twin committed
+    # meanwhile is caught on insert, with the same message, rather than here with Django's.
+    mesure.full_clean(validate_constraints=False)
+    mesure.validate_constraints(exclude={"date"})
+    try:
+        with transaction.atomic():
+            mesure.save()
+    except IntegrityError:
+        # Race: two submissions for the same date; the partial unique index let the
+        # first one in, this one gets the same refusal as if it had come second.
+        _date_libre(indicateur=indicateur, date=date)
+        raise
     return mesure
 
 
@@ -455,6 +502,21 @@ def synthese_send(*, date: datetime.date) -> int:
     return envoyees
 
 
+def _mesures_dans_le_domaine(indicateur: Indicateur) -> None:
+    """A new unit must still hold the values kept (not rejected) for the indicator."""
+    nouveau = domaine(unite=indicateur.unite, mode=indicateur.mode)
+    hors = (
+        indicateur.mesures.exclude(statut=Mesure.Statut.REJETEE).filter(nouveau.hors("valeur")).order_by("date").first()
+    )
+    if hors is not None:
+        raise ValidationError(
+            {
+                "unite": f"{nouveau.regle} : la mesure du {hors.date:%d/%m/%Y} ({valeur_en_texte(hors.valeur)}, "
+                f"{hors.get_statut_display().lower()}) n'y entrerait plus."
+            }
+        )
+
+
 INDICATEUR_CHAMPS_MODIFIABLES = (
     "libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "note",
 )  # fmt: skip
@@ -473,6 +535,8 @@ def indicateur_update(*, indicateur: Indicateur, data: dict, by: AbstractBaseUse
         return indicateur
     for name in changes:
         setattr(indicateur, name, data[name])
+    if "unite" in changes:
+        _mesures_dans_le_domaine(indicateur)
     indicateur.full_clean()
     indicateur._history_user = by
     indicateur._change_reason = "Cible modifiée dans le portail"

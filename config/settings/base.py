@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything comes from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -131,6 +132,9 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+# The Prime Minister named the 24 laureates on 13 September 2019: no ledger entry predates it.
+PROGRAMME_DATE_DESIGNATION = datetime.date(2019, 9, 13)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -38,7 +38,11 @@ def ecritures() -> dict[str, dict]:
             date=datetime.date(2024, 1, 1), reference=f"E-{slug}", motif="M", auteur=None,
         )  # fmt: skip
         versement = services.versement_create(
-            engagement=engagement, montant=Decimal("10.00"), date=datetime.date(2024, 2, 1), reference="V", auteur=None
+            engagement=engagement,
+            montant=Decimal("10.00"),
+            date=datetime.date(2024, 2, 1),
+            reference=f"V-{slug}",
+            auteur=None,
         )
         out[slug] = {"engagement": str(engagement.uid), "versement": str(versement.uid)}
     return out

@@ -47,7 +47,7 @@ def test_an_officer_records_a_commitment(charge):
 def test_a_commitment_over_the_planned_subsidy_is_a_409_giving_the_headroom(charge):
     post(charge, **payload(montant="5000000.00"))
 
-    response = post(charge, **payload(montant="800000.00"))
+    response = post(charge, **payload(montant="800000.00", reference="CP-2024-04"))
 
     assert response.status_code == 409
     assert response.json()["reste_disponible"] == "700000.00"
@@ -136,8 +136,8 @@ def test_a_director_sees_every_region_with_their_own_first(charge):
 
 
 def test_the_ledger_list_filters_by_project_envelope_region_and_dates(charge):
-    post(charge, **payload(projet="vilagil", date="2023-06-01"))
-    post(charge, **payload(projet="biovallee", date="2024-06-01"))
+    post(charge, **payload(projet="vilagil", date="2023-06-01", reference="CP-2023-06"))
+    post(charge, **payload(projet="biovallee", date="2024-06-01", reference="CP-2024-06"))
     post(charge, **payload(projet="biovallee", enveloppe="investissement", date="2024-07-01"))
 
     def count(**params):

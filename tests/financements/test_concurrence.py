@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F, Sum
 
@@ -66,16 +67,16 @@ def test_concurrent_commitments_never_pass_the_envelope_ceiling(charge):
     projet = Projet.objects.get(slug="lyon-saint-etienne-industrie-integree")  # 10 M€ planned subsidy
     rng = random.Random(20250115)
 
-    for _ in range(ROUNDS):
+    for tour in range(ROUNDS):
         headroom = rng.randint(1, THREADS - 4)
         # Leave room for exactly `headroom` commitments of MONTANT on the envelope.
         Enveloppe.objects.filter(pk=subvention.pk).update(plafond=F("montant_engage") + MONTANT * headroom)
         before = Engagement.objects.count()
 
         outcomes = _all_at_once(
-            lambda i: services.engagement_create(
+            lambda i, tour=tour: services.engagement_create(
                 projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference=f"COURSE-{i}", motif="Test de concurrence", auteur=charge,
+                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", auteur=charge,
             )
         )  # fmt: skip
 
@@ -94,14 +95,14 @@ def test_concurrent_commitments_never_pass_the_projects_planned_subsidy(charge):
     allocation = Allocation.objects.get(projet=projet, enveloppe=subvention)
     rng = random.Random(5700000)
 
-    for _ in range(ROUNDS):
+    for tour in range(ROUNDS):
         headroom = rng.randint(1, THREADS - 4)
         Allocation.objects.filter(pk=allocation.pk).update(montant=F("montant_engage") + MONTANT * headroom)
 
         outcomes = _all_at_once(
-            lambda i: services.engagement_create(
+            lambda i, tour=tour: services.engagement_create(
                 projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference=f"COURSE-{i}", motif="Test de concurrence", auteur=charge,
+                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", auteur=charge,
             )
         )  # fmt: skip
 
@@ -123,8 +124,8 @@ def test_concurrent_disbursements_never_pass_the_commitment(charge):
         )  # fmt: skip
 
         outcomes = _all_at_once(
-            lambda i, engagement=engagement: services.versement_create(
-                engagement=engagement, montant=MONTANT, date=JOUR, reference=f"V-{i}", auteur=charge
+            lambda i, engagement=engagement, round_=round_: services.versement_create(
+                engagement=engagement, montant=MONTANT, date=JOUR, reference=f"V-{round_}-{i}", auteur=charge
             )
         )
 
@@ -133,3 +134,63 @@ def test_concurrent_disbursements_never_pass_the_commitment(charge):
         paid = Versement.objects.filter(engagement=engagement).aggregate(s=Sum("montant"))["s"]
         assert paid == engagement.montant
     assert connection.vendor == "postgresql"
+
+
+def _refus_de_reference(work, refus: list[str]):
+    """Run `work`; a refusal on the reference is recorded, anything else is the outcome itself."""
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except ValidationError as exc:
+            refus.extend(exc.message_dict.get("reference", [repr(exc)]))
+            raise services.PlafondDepasse("refusée", Decimal("0")) from exc
+
+    return run
+
+
+def test_concurrent_entries_with_one_reference_on_several_projects_keep_one(charge):
+    subvention = Enveloppe.objects.get(code="subvention")
+    projets = list(Projet.objects.filter(allocations__enveloppe=subvention, allocations__montant__gte=MONTANT * 2))
+    refus: list[str] = []
+
+    engagements = _all_at_once(
+        _refus_de_reference(
+            lambda i: services.engagement_create(
+                projet=projets[i % len(projets)], enveloppe=subvention, montant=MONTANT, date=JOUR,
+                reference="CP-COURSE", motif="Test de concurrence", auteur=charge,
+            ),
+            refus,
+        )
+    )  # fmt: skip
+
+    assert sorted(engagements) == ["accepte"] + ["refuse"] * (THREADS - 1)
+    assert len(refus) == THREADS - 1
+    premiere = "La référence CP-COURSE est déjà utilisée dans l'enveloppe Subventions"
+    assert all(m.startswith(premiere) for m in refus), refus
+    assert Engagement.objects.filter(reference="CP-COURSE").count() == 1
+    assert Enveloppe.objects.get(pk=subvention.pk).montant_engage == MONTANT
+
+    # Disbursements: each project's own commitment, one payment reference for all.
+    payes = [
+        services.engagement_create(
+            projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR, reference=f"CP-{projet.pk}",
+            motif="Test", auteur=charge,
+        )
+        for projet in projets
+    ]  # fmt: skip
+    refus.clear()
+    versements = _all_at_once(
+        _refus_de_reference(
+            lambda i: services.versement_create(
+                engagement=payes[i % len(payes)], montant=Decimal("1.00"), date=JOUR, reference="V-COURSE",
+                auteur=charge,
+            ),
+            refus,
+        )
+    )  # fmt: skip
+
+    assert sorted(versements) == ["accepte"] + ["refuse"] * (THREADS - 1)
+    assert all(m.startswith("La référence V-COURSE est déjà utilisée dans l'enveloppe Subventions") for m in refus)
+    assert Versement.objects.filter(reference="V-COURSE").count() == 1
+    assert Enveloppe.objects.get(pk=subvention.pk).montant_verse == Decimal("1.00")

@@ -1,6 +1,7 @@
 """The ledger services: commitments, releases, disbursements, reversals and their ceilings."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from tests.factories import compte
 
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)
+NUMEROS = itertools.count(1)
 
 
 @pytest.fixture
@@ -32,9 +34,10 @@ def enveloppe(code: str) -> Enveloppe:
 
 
 def engager(projet, code, montant, auteur, **kwargs):
+    # A reference names one decision in its envelope: each call gets its own.
     return services.engagement_create(
         projet=projet, enveloppe=enveloppe(code), montant=Decimal(montant), date=JOUR,
-        reference=kwargs.pop("reference", "DEC-1"), motif="Convention signée", auteur=auteur, **kwargs,
+        reference=kwargs.pop("reference", f"DEC-{next(NUMEROS)}"), motif="Convention signée", auteur=auteur, **kwargs,
     )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ def entetes(user) -> dict:
 
 
 class IndicateurFactory(DjangoModelFactory):
-    """An indicator on a new project's impact: from 100 in 2019 to 200 at the end of 2030."""
+    """An indicator on a new project's impact: from 100 jobs in 2019 to 200 at the end of 2030."""
 
     class Meta:
         model = Indicateur
@@ -34,7 +34,7 @@ class IndicateurFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"indicateur-{n}")
     impact = factory.LazyFunction(lambda: ProjetFactory().impacts.get())
     libelle = factory.Faker("sentence", nb_words=4, locale="fr_FR")
-    unite = "%"
+    unite = "emplois"
     sens = Indicateur.Sens.HAUSSE
     mode = Indicateur.Mode.ABSOLU
     valeur_reference = Decimal("100")
@@ -47,8 +47,9 @@ class MesureFactory(DjangoModelFactory):
         model = Mesure
 
     indicateur = factory.SubFactory(IndicateurFactory)
-    date = datetime.date(2024, 12, 31)
-    valeur = Decimal("150")
+    # One kept value per indicator and date: each measurement its own day, a value in every unit's domain.
+    date = factory.Sequence(lambda n: datetime.date(2024, 12, 31) - datetime.timedelta(days=n))
+    valeur = Decimal("50")
     source = factory.Faker("sentence", nb_words=5, locale="fr_FR")
     statut = Mesure.Statut.SOUMISE
 

@@ -67,7 +67,7 @@ def test_a_partner_gets_a_403_for_another_project(api_client, partenaire):
 
 def test_a_director_cannot_submit_and_an_officer_can(api_client):
     assert _post(api_client, compte("directeur")).status_code == 403
-    assert _post(api_client, compte("charge"), indicateur=AILLEURS).status_code == 201
+    assert _post(api_client, compte("charge"), indicateur=AILLEURS, valeur="90").status_code == 201  # a share
 
 
 def test_an_anonymous_submission_is_a_401(api_client):

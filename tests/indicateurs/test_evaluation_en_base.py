@@ -67,12 +67,16 @@ def _grille() -> int:
             for date, valeur, validee in historique:
                 MesureFactory(indicateur=indicateur, date=date, valeur=valeur, validee=validee)
             nombre += 1
-    # Two validated values on one date: the one decided last wins, in both.
+    # A validated value and a rejected one on one date (a date holds one kept value): only
+    # the validated one counts, in both.
     egalite = IndicateurFactory(impact=impact)
     plus_tot = timezone.now() - datetime.timedelta(days=3)
     jour = datetime.date(2024, 6, 30)
     MesureFactory(indicateur=egalite, date=jour, valeur=Decimal("180"), validee=True, decision_le=timezone.now())
-    MesureFactory(indicateur=egalite, date=jour, valeur=Decimal("110"), validee=True, decision_le=plus_tot)
+    MesureFactory(
+        indicateur=egalite, date=jour, valeur=Decimal("110"), statut=Mesure.Statut.REJETEE, decision_le=plus_tot,
+        commentaire="Valeur remplacée",
+    )  # fmt: skip
     return nombre + 1
 
 

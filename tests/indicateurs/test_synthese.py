@@ -21,7 +21,10 @@ def changements():
     services.evaluation_run(date=JOUR - datetime.timedelta(days=1))
     for code, valeur in [("biovallee-production-energie-locale", "300"),
                          ("morbihan-flexibilite-energetique-usage-voiture-individuelle", "79")]:  # fmt: skip
-        MesureFactory(indicateur=Indicateur.objects.get(code=code), valeur=Decimal(valeur), validee=True)
+        MesureFactory(
+            indicateur=Indicateur.objects.get(code=code), date=datetime.date(2024, 12, 31), valeur=Decimal(valeur),
+            validee=True,
+        )  # fmt: skip
     services.evaluation_run(date=JOUR)
 
 
