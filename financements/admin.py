@@ -65,7 +65,14 @@ class AllocationAdmin(SimpleHistoryAdmin):
         return False
 
 
-class EngagementAddForm(forms.ModelForm):
+class EcritureAddForm(forms.ModelForm):
+    def _post_clean(self):
+        # No model validation after clean(): the service has validated the entry and
+        # written it, and the model's unique checks would find that very row.
+        pass
+
+
+class EngagementAddForm(EcritureAddForm):
     class Meta:
         model = Engagement
         fields = [
@@ -133,7 +140,7 @@ class EngagementAdmin(LedgerAdmin):
     date_hierarchy = "date"
 
 
-class VersementAddForm(forms.ModelForm):
+class VersementAddForm(EcritureAddForm):
     class Meta:
         model = Versement
         fields = ["engagement", "nature", "versement_origine", "montant", "date", "reference", "motif"]

@@ -45,7 +45,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-DEBUT_PROGRAMME = datetime.date(2019, 9, 13)
+from django.conf import settings
+
+# One date for the ledger and the trajectories: the designation of the laureates.
+DEBUT_PROGRAMME: datetime.date = settings.PROGRAMME_DATE_DESIGNATION
 TOLERANCE_BONNE_VOIE = Decimal("0.10")
 TOLERANCE_A_SURVEILLER = Decimal("0.25")
 TOLERANCE_NIVEAU = Decimal("0.02")
