@@ -15,6 +15,9 @@ import pytest
 
 BASE = "MUTATION_BASE"
 MODELE = "MUTATION_BASE_MODELE"
+# Fixtures that open the test database (pytest-django's, and conftest.py's for the laureates).
+FIXTURES_BASE = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server",
+                 "django_db_setup", "programme_charge"}  # fmt: skip
 
 
 @pytest.hookimpl(trylast=True)
@@ -28,3 +31,18 @@ def pytest_configure(config: pytest.Config) -> None:
     test = settings.DATABASES["default"].setdefault("TEST", {})
     test["NAME"] = f"test_{base}_{os.getpid()}"
     test["TEMPLATE"] = modele
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests without the database first: a mutant they kill (pytest runs with -x) costs no database at all.
+
+    pytest-django puts them last; among the others its order is kept (the sort is stable).
+    """
+    if not os.environ.get(MODELE):
+        return
+
+    def avec_base(item: pytest.Item) -> bool:
+        return item.get_closest_marker("django_db") is not None or bool(FIXTURES_BASE & set(item.fixturenames))
+
+    items.sort(key=avec_base)
