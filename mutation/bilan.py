@@ -3,9 +3,11 @@
     python -m mutation.bilan [indicateurs/regles.py ...]
 
 Reads what mutmut left in mutants/. A survivor is matched against
-mutation/equivalents.toml by module, function and the changed lines (before and
-after, stripped), never by mutmut's number: the number shifts as soon as a
-mutation is added or removed earlier in the same function, the changed lines do not.
+mutation/equivalents.toml by module, function, the changed lines (before and
+after, stripped) and the unchanged line just above them, never by mutmut's
+number: the number shifts as soon as a mutation is added or removed earlier in
+the same function, the lines do not. The line above tells apart two identical
+lines of one function (two `return None, False` in indicateurs.regles._origine).
 Exit status 1 when a survivor is not listed or when mutants were left unchecked.
 """
 
@@ -33,6 +35,7 @@ SURVIVANTS = {"survived", "no tests"}
 class Cle:
     module: str
     fonction: str
+    contexte: str
     avant: str
     apres: str
 
@@ -45,10 +48,17 @@ class Mutant:
 
 
 def cle_du_diff(*, module: str, fonction: str, diff: str) -> Cle:
-    lignes = diff.splitlines()
-    avant = [ligne[1:].strip() for ligne in lignes if ligne.startswith("-") and not ligne.startswith("---")]
-    apres = [ligne[1:].strip() for ligne in lignes if ligne.startswith("+") and not ligne.startswith("+++")]
-    return Cle(module=module, fonction=fonction, avant="\n".join(avant), apres="\n".join(apres))
+    contexte, avant, apres = "", [], []
+    for ligne in diff.splitlines():
+        if ligne.startswith(("---", "+++", "@@")):
+            continue
+        if ligne.startswith("-"):
+            avant.append(ligne[1:].strip())
+        elif ligne.startswith("+"):
+            apres.append(ligne[1:].strip())
+        elif not (avant or apres) and ligne.strip():
+            contexte = ligne.strip()
+    return Cle(module=module, fonction=fonction, contexte=contexte, avant="\n".join(avant), apres="\n".join(apres))
 
 
 def mutants_lire(*, modules: list[str]) -> list[Mutant]:
@@ -70,13 +80,20 @@ def mutants_lire(*, modules: list[str]) -> list[Mutant]:
 def equivalents_lire(chemin: Path = EQUIVALENTS) -> dict[Cle, str]:
     entrees = tomllib.loads(chemin.read_text("utf-8")).get("equivalent", [])
     return {
-        Cle(module=e["module"], fonction=e["fonction"], avant=e["avant"].strip(), apres=e["apres"].strip()): e["raison"]
+        Cle(
+            module=e["module"],
+            fonction=e["fonction"],
+            contexte=e["contexte"].strip(),
+            avant=e["avant"].strip(),
+            apres=e["apres"].strip(),
+        ): e["raison"]
         for e in entrees
     }
 
 
 def _afficher(mutant: Mutant) -> None:
     print(f"  {mutant.nom} [{mutant.statut}] {mutant.cle.module}.{mutant.cle.fonction}")
+    print(f"      {mutant.cle.contexte}")
     for ligne in mutant.cle.avant.splitlines():
         print(f"    - {ligne}")
     for ligne in mutant.cle.apres.splitlines():
@@ -113,7 +130,7 @@ def main() -> int:
     if perimes:
         print(f"\n{len(perimes)} équivalent(s) listé(s) sans survivant correspondant (code changé ou mutant tué) :")
         for cle in perimes:
-            print(f"  {cle.module}.{cle.fonction} : {cle.avant!r} -> {cle.apres!r}")
+            print(f"  {cle.module}.{cle.fonction} : après {cle.contexte!r}, {cle.avant!r} -> {cle.apres!r}")
     if inacheves:
         print(f"\n{len(inacheves)} mutant(s) non conclus (run interrompu, ignoré ou suspect) :")
         for mutant in inacheves:
