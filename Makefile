@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installe-$(shell sha1sum requirements.lock | cut -c1-12)
 NODE_STAMP := node_modules/.installe-$(shell sha1sum package-lock.json | cut -c1-12)
 DSFR_CHART := node_modules/@gouvfr/dsfr-chart
 
-.PHONY: installer demarrer test lint lock bench
+.PHONY: installer demarrer test lint lock bench mutation
 
 installer: $(STAMP) $(NODE_STAMP)
 
@@ -42,6 +42,14 @@ bench: installer
 	$(BIN)/python bench/construire.py --projets 24
 	$(BIN)/python bench/construire.py --projets 10000
 	$(BIN)/python bench/mesurer.py
+
+## Mutation testing (README, « Tests de mutation ») of the modules that compute money and statuses, on PostgreSQL.
+## Fails on a surviving mutant not listed in mutation/equivalents.toml. One module: make mutation MODULES=indicateurs/regles.py
+## Takes long: not part of .ci/run. nice -n 19 leaves the cores to whoever else works on the machine.
+MODULES ?=
+MUTATION_PROCESSUS ?= 2
+mutation: installer
+	nice -n 19 $(BIN)/python -m mutation.lancer $(MODULES) --processus $(MUTATION_PROCESSUS) $(if $(MUTATION_TESTS),--tests $(MUTATION_TESTS))
 
 lint: installer
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Mutation testing of the modules that compute money and statuses (`make mutation`)."""
