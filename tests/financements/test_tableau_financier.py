@@ -13,6 +13,7 @@ from financements import services
 from financements.models import Allocation, Enveloppe
 from financements.selectors import Chiffres, cumuls_mensuels, projet_financement, tableau_financier
 from laureats.models import Projet
+from tests.factories import compte
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -230,3 +231,46 @@ def test_a_project_page_shows_only_the_fifty_latest_fiche_changes():
 
     assert len(historique) == 50
     assert (historique[0].montant, historique[0].montant_avant) == (D("6000050.00"), D("6000049.00"))
+
+
+def test_a_project_page_reads_its_fiches_ledger_and_history_in_four_queries(django_assert_num_queries):
+    charge = compte("charge")
+    e1 = services.engagement_create(
+        projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
+        montant=D("300000.00"), date=datetime.date(2023, 3, 1), reference="E1", motif="Convention", auteur=charge,
+    )  # fmt: skip
+    services.desengagement_create(
+        engagement=e1, montant=D("1000.00"), date=datetime.date(2023, 4, 1), reference="D1", motif="Réduit",
+        auteur=charge,
+    )  # fmt: skip
+    services.versement_create(
+        engagement=e1, montant=D("5000.00"), date=datetime.date(2023, 5, 1), reference="V1", auteur=charge
+    )
+    services.allocation_update(allocation=allocation("biovallee", "subvention"), montant=D("6000000.00"), auteur=charge)
+    projet = Projet.objects.get(slug="biovallee")
+
+    # allocations, entries, their disbursements, the allocations' history
+    with django_assert_num_queries(4):
+        financement = projet_financement(projet)
+        lus = [(a.enveloppe.code, c.engage) for a, c in financement["allocations"]]
+        lus += [(e.enveloppe.code, e.auteur.username, e.engagement_origine) for e in financement["engagements"]]
+        lus += [v.auteur.username for e in financement["engagements"] for v in e.versements.all()]
+        lus += [(h.history_user.username, h.enveloppe.code) for h in financement["historique_allocations"][:1]]
+
+    assert lus[2:] == [
+        ("subvention", charge.username, None), ("subvention", charge.username, e1), charge.username,
+        (charge.username, "subvention"),
+    ]  # fmt: skip
+
+
+def test_a_project_page_lists_its_ledger_by_date_even_when_written_out_of_order():
+    tardif = engager("vilagil", "investissement", "1000.00", "2023-06-01", "E-JUIN")
+    precoce = engager("vilagil", "investissement", "2000.00", "2023-01-02", "E-JANVIER")
+    verser(precoce, "100.00", "2023-09-01", "V-SEPTEMBRE")
+    verser(precoce, "100.00", "2023-02-01", "V-FEVRIER")
+
+    engagements = projet_financement(Projet.objects.get(slug="vilagil"))["engagements"]
+
+    assert [e.reference for e in engagements] == ["E-JANVIER", "E-JUIN"]
+    assert engagements[1] == tardif
+    assert [v.reference for v in engagements[0].versements.all()] == ["V-FEVRIER", "V-SEPTEMBRE"]
