@@ -78,3 +78,18 @@ def test_a_programme_without_envelopes_still_counts_in_euros_and_cents():
 
     assert enveloppes == []
     assert [str(montant) for montant in (total.alloue, total.engage, total.verse, total.plafond)] == ["0.00"] * 4
+
+
+def test_the_figures_sent_to_the_api_carry_every_derived_figure_under_its_name():
+    chiffres = Chiffres(alloue=D("800.00"), engage=D("200.00"), verse=D("50.00"))
+
+    assert chiffres.as_dict(code="subvention") == {
+        "code": "subvention",
+        "alloue": D("800.00"),
+        "engage": D("200.00"),
+        "verse": D("50.00"),
+        "reste_a_engager": D("600.00"),  # 800 - 200, measured against the fiches: no ceiling
+        "reste_a_verser": D("150.00"),  # 200 - 50
+        "taux_engagement": D("25.00"),  # 200 / 800
+        "taux_versement": D("25.00"),  # 50 / 200
+    }
