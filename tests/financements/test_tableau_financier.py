@@ -274,3 +274,15 @@ def test_a_project_page_lists_its_ledger_by_date_even_when_written_out_of_order(
     assert [e.reference for e in engagements] == ["E-JANVIER", "E-JUIN"]
     assert engagements[1] == tardif
     assert [v.reference for v in engagements[0].versements.all()] == ["V-FEVRIER", "V-SEPTEMBRE"]
+
+
+def test_projects_of_the_same_press_kit_rank_are_listed_by_title():
+    # Auvergne-Rhône-Alpes' three laureates, given one rank: Biovallée, Valence Romans and Lyon Saint-Étienne
+    # in the press kit, so its order (and the fiches' order) is not the titles' order.
+    Projet.objects.filter(region__code="84").update(ordre=1)
+
+    projets = tableau_financier(region_code="84").projets
+
+    titres = [p.titre for p in projets]
+    assert [t.split()[0] for t in titres] == ["BIOVALLÉE", "LYON", "VALENCE"]
+    assert titres == [p.titre for p in Projet.objects.filter(region__code="84").order_by("titre")]
