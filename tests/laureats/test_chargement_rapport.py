@@ -1,0 +1,170 @@
+"""charger_laureats reports, per kind of row, how many it created, changed and left alone, and writes only those.
+
+The expected counts are recomputed from the fixture files, never read back from the loader.
+"""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from financements.models import Allocation, Enveloppe
+from laureats.chargement import CHANGE_REASON, FIXTURES_DIR, programme_load
+from laureats.models import Objectif, Organisation, Partenariat, Projet, ProjetThematique
+from territoires.models import DirectionRegionale, Label, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _lire(nom: str) -> dict:
+    return json.loads((FIXTURES_DIR / nom).read_text(encoding="utf-8"))
+
+
+def _ecrire(tmp_path: Path, nom: str, data: dict) -> Path:
+    path = tmp_path / nom
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _lignes_du_dossier() -> Counter:
+    """How many rows of each kind the three fixture files describe."""
+    ref, projets, ind = _lire("referentiels.json"), _lire("laureats.json")["projets"], _lire("indicateurs.json")
+    return Counter(
+        {
+            "régions": len(ref["regions"]),
+            "directions régionales de la Banque des Territoires": len(ref["directions_regionales"]),
+            "enveloppes": len(ref["enveloppes"]),
+            "thématiques": len(ref["thematiques"]),
+            "types de territoire": len(ref["types_territoire"]),
+            "labels": len(ref["labels"]),
+            "organisations": len({o["nom"] for o in ref["organisations"]}),
+            "projets lauréats": len(projets),
+            # The lead partner plus each co-carrier.
+            "partenariats": sum(1 + len(p["co_porteurs"]) for p in projets),
+            "thématiques du projet": sum(len(p["thematiques"]) for p in projets),
+            "types de territoire du projet": sum(len(p["types_territoire"]) for p in projets),
+            "objectifs stratégiques": sum(len(p["objectifs"]) for p in projets),
+            "impacts à horizon 2030": sum(len(p["impacts_2030"]) for p in projets),
+            # One grant and one equity investment per laureate.
+            "allocations": 2 * len(projets),
+            "indicateurs": len(ind["indicateurs"]),
+            "impacts qualitatifs": len(ind["qualitatifs"]),
+        }
+    )
+
+
+def test_a_second_load_reports_every_row_of_the_files_as_unchanged():
+    dossier = _lignes_du_dossier()
+
+    rapport = programme_load()
+
+    assert (rapport.crees, rapport.modifies, rapport.inchanges) == (Counter(), Counter(), dossier)
+    assert rapport.lignes() == [
+        f"{nom} : 0 créé(s), 0 modifié(s), {nombre} inchangé(s)" for nom, nombre in sorted(dossier.items())
+    ]
+
+
+def test_the_verbose_command_prints_one_line_per_kind_of_row(capsys):
+    call_command("charger_laureats", verbosity=2)
+
+    sortie = capsys.readouterr().out.splitlines()
+    assert sortie[0] == "allocations : 0 créé(s), 0 modifié(s), 48 inchangé(s)"
+    assert sortie[-1] == "Chargement terminé : rien à changer."
+
+
+def _dossier_modifie(tmp_path: Path) -> dict[str, Path]:
+    ref, laureats = _lire("referentiels.json"), _lire("laureats.json")
+    ref["regions"][0]["nom"] = "Auvergne-Rhône-Alpes (nom corrigé)"
+    ref["labels"].append(
+        {"slug": "petites-villes-de-demain", "nom": "Petites villes de demain", "description": "Programme de l'ANCT."}
+    )
+    ref["organisations"].append({"nom": "Coopérative des Baronnies", "nature": "association"})
+    # Bretagne's direction also covers the Pays de la Loire (code 52).
+    bretagne = next(d for d in ref["directions_regionales"] if d["slug"] == "dr-bretagne")
+    bretagne["regions"] = ["53", "52"]
+
+    biovallee, valence = laureats["projets"][0], laureats["projets"][1]
+    biovallee["titre"] = "BIOVALLÉE (titre corrigé)"
+    biovallee["co_porteurs"] = ["Coopérative des Baronnies"]
+    biovallee["thematiques"] = list(reversed(biovallee["thematiques"]))
+    biovallee["objectifs"] = biovallee["objectifs"][:-1]
+    biovallee["subvention_prevue"] = "5600000.00"
+    valence["objectifs"] = [*valence["objectifs"], "Accueillir cent jeunes pousses."]
+    return {
+        "referentiels_path": _ecrire(tmp_path, "referentiels.json", ref),
+        "laureats_path": _ecrire(tmp_path, "laureats.json", laureats),
+    }
+
+
+def test_each_change_of_the_files_is_reported_where_it_was_written(tmp_path):
+    dossier = _lignes_du_dossier()
+
+    rapport = programme_load(**_dossier_modifie(tmp_path))
+
+    crees = Counter({"labels": 1, "organisations": 1, "partenariats": 1, "objectifs stratégiques": 1})
+    # Biovallée's fifth objective is deleted; its two themes are rewritten in the new order.
+    modifies = Counter(
+        {
+            "régions": 1,
+            "projets lauréats": 1,
+            "objectifs stratégiques": 1,
+            "thématiques du projet": 2,
+            "allocations": 1,
+        }
+    )
+    # Rows created are new to the files; every row of the files not changed (or deleted) is left alone.
+    inchanges = dossier - modifies
+    assert (rapport.crees, rapport.modifies, rapport.inchanges) == (crees, modifies, inchanges)
+    assert rapport.nb_ecritures == 4 + 6
+
+
+def test_each_change_of_the_files_is_written(tmp_path):
+    programme_load(**_dossier_modifie(tmp_path))
+
+    assert Region.objects.get(code="84").nom == "Auvergne-Rhône-Alpes (nom corrigé)"
+    assert Label.objects.get(slug="petites-villes-de-demain").nom == "Petites villes de demain"
+    assert set(DirectionRegionale.objects.get(slug="dr-bretagne").regions.values_list("code", flat=True)) == {
+        "53",
+        "52",
+    }
+    projet = Projet.objects.get(slug="biovallee")
+    assert projet.titre == "BIOVALLÉE (titre corrigé)"
+    assert set(Partenariat.objects.filter(projet=projet).values_list("organisation__nom", "role")) == {
+        ("Association Biovallée", Partenariat.Role.CHEF_DE_FILE),
+        ("Coopérative des Baronnies", Partenariat.Role.CO_PORTEUR),
+    }
+    assert Organisation.objects.get(nom="Coopérative des Baronnies").nature == "association"
+    assert list(projet.thematiques_fiche.order_by("ordre").values_list("libelle_fiche", "ordre")) == [
+        ("Agroécologie", 1),
+        ("Transition écologique et énergétique", 2),
+    ]
+    assert ProjetThematique.history.filter(projet_id=projet.pk).latest("history_date").history_change_reason == (
+        CHANGE_REASON
+    )
+    assert list(Objectif.objects.filter(projet=projet).values_list("ordre", flat=True)) == [1, 2, 3, 4]
+    assert Objectif.objects.get(projet__slug="valence-romans-start-ups-de-territoire", ordre=3).texte == (
+        "Accueillir cent jeunes pousses."
+    )
+    allocation = Allocation.objects.get(projet=projet, enveloppe__code=Enveloppe.Code.SUBVENTION)
+    assert (str(allocation.montant), allocation.plafonnee) == ("5600000.00", True)
+
+
+def test_every_direction_covers_the_regions_of_the_reference_file():
+    attendu = {d["slug"]: set(d["regions"]) for d in _lire("referentiels.json")["directions_regionales"]}
+
+    lues = {
+        direction.slug: {region.code for region in direction.regions.all()}
+        for direction in DirectionRegionale.objects.prefetch_related("regions")
+    }
+
+    assert lues == attendu
+
+
+def test_each_allocation_is_capped_as_its_envelope_says():
+    plafonnees = {e["code"]: e["plafonne_par_projet"] for e in _lire("referentiels.json")["enveloppes"]}
+
+    lues = set(Allocation.objects.values_list("enveloppe__code", "plafonnee"))
+
+    assert lues == set(plafonnees.items())
