@@ -77,6 +77,7 @@ def test_the_verbose_command_prints_one_line_per_kind_of_row(capsys):
 def _dossier_modifie(tmp_path: Path) -> dict[str, Path]:
     ref, laureats = _lire("referentiels.json"), _lire("laureats.json")
     ref["regions"][0]["nom"] = "Auvergne-Rhône-Alpes (nom corrigé)"
+    ref["regions"][1]["nom"] = "Bourgogne-Franche-Comté (nom corrigé)"
     ref["labels"].append(
         {"slug": "petites-villes-de-demain", "nom": "Petites villes de demain", "description": "Programme de l'ANCT."}
     )
@@ -91,7 +92,8 @@ def _dossier_modifie(tmp_path: Path) -> dict[str, Path]:
     biovallee["thematiques"] = list(reversed(biovallee["thematiques"]))
     biovallee["objectifs"] = biovallee["objectifs"][:-1]
     biovallee["subvention_prevue"] = "5600000.00"
-    valence["objectifs"] = [*valence["objectifs"], "Accueillir cent jeunes pousses."]
+    valence["thematiques"] = list(reversed(valence["thematiques"]))
+    valence["objectifs"] = [*valence["objectifs"], "Accueillir cent jeunes pousses.", "Former mille salariés."]
     return {
         "referentiels_path": _ecrire(tmp_path, "referentiels.json", ref),
         "laureats_path": _ecrire(tmp_path, "laureats.json", laureats),
@@ -103,27 +105,31 @@ def test_each_change_of_the_files_is_reported_where_it_was_written(tmp_path):
 
     rapport = programme_load(**_dossier_modifie(tmp_path))
 
-    crees = Counter({"labels": 1, "organisations": 1, "partenariats": 1, "objectifs stratégiques": 1})
-    # Biovallée's fifth objective is deleted; its two themes are rewritten in the new order.
+    crees = Counter({"labels": 1, "organisations": 1, "partenariats": 1, "objectifs stratégiques": 2})
+    # Biovallée's fifth objective is deleted; the themes of Biovallée (2) and Valence (3) are
+    # rewritten in their new order.
     modifies = Counter(
         {
-            "régions": 1,
+            "régions": 2,
             "projets lauréats": 1,
             "objectifs stratégiques": 1,
-            "thématiques du projet": 2,
+            "thématiques du projet": 2 + 3,
             "allocations": 1,
         }
     )
     # Rows created are new to the files; every row of the files not changed (or deleted) is left alone.
     inchanges = dossier - modifies
     assert (rapport.crees, rapport.modifies, rapport.inchanges) == (crees, modifies, inchanges)
-    assert rapport.nb_ecritures == 4 + 6
+    assert rapport.nb_ecritures == 5 + 10
 
 
 def test_each_change_of_the_files_is_written(tmp_path):
     programme_load(**_dossier_modifie(tmp_path))
 
-    assert Region.objects.get(code="84").nom == "Auvergne-Rhône-Alpes (nom corrigé)"
+    assert set(Region.objects.filter(code__in=["84", "27"]).values_list("nom", flat=True)) == {
+        "Auvergne-Rhône-Alpes (nom corrigé)",
+        "Bourgogne-Franche-Comté (nom corrigé)",
+    }
     assert Label.objects.get(slug="petites-villes-de-demain").nom == "Petites villes de demain"
     assert set(DirectionRegionale.objects.get(slug="dr-bretagne").regions.values_list("code", flat=True)) == {
         "53",
@@ -144,9 +150,11 @@ def test_each_change_of_the_files_is_written(tmp_path):
         CHANGE_REASON
     )
     assert list(Objectif.objects.filter(projet=projet).values_list("ordre", flat=True)) == [1, 2, 3, 4]
-    assert Objectif.objects.get(projet__slug="valence-romans-start-ups-de-territoire", ordre=3).texte == (
-        "Accueillir cent jeunes pousses."
-    )
+    assert list(
+        Objectif.objects.filter(projet__slug="valence-romans-start-ups-de-territoire", ordre__gt=2).values_list(
+            "ordre", "texte"
+        )
+    ) == [(3, "Accueillir cent jeunes pousses."), (4, "Former mille salariés.")]
     allocation = Allocation.objects.get(projet=projet, enveloppe__code=Enveloppe.Code.SUBVENTION)
     assert (str(allocation.montant), allocation.plafonnee) == ("5600000.00", True)
 

@@ -5,6 +5,7 @@ so a record number off by one or a field named wrongly is a bug.
 """
 
 import json
+import locale
 from pathlib import Path
 
 import pytest
@@ -222,8 +223,17 @@ def test_invalid_json_is_located_by_line_and_column(tmp_path):
     assert _refus(laureats_path=path) == f"{path} : JSON invalide ligne 2, colonne 15 (Expecting value)."
 
 
-def test_a_non_ascii_file_is_read_as_utf8(tmp_path):
-    # The press kit's titles carry accents: read in another encoding they would differ from the database.
+@pytest.fixture
+def locale_ascii():
+    """A server started without a UTF-8 locale (the bare C locale) reads text files as ASCII by default."""
+    avant = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, avant)
+
+
+def test_the_files_are_read_as_utf8_whatever_the_servers_locale(tmp_path, locale_ascii):
+    # The press kit's titles carry accents: read in the locale's encoding they would be refused or garbled.
     path = _copie(tmp_path, "laureats.json", _projet(titre="BIOVALLÉE — Drôme"))
 
     programme_load(laureats_path=path)
@@ -231,12 +241,17 @@ def test_a_non_ascii_file_is_read_as_utf8(tmp_path):
     assert Projet.objects.get(slug="biovallee").titre == "BIOVALLÉE — Drôme"
 
 
-def test_a_value_the_database_refuses_names_the_record_the_field_and_the_reason(tmp_path):
-    path = _copie(tmp_path, "laureats.json", lambda data: data["projets"][23].update(titre="X" * 300))
+def test_values_the_database_refuses_name_the_record_each_field_and_the_reason(tmp_path):
+    def trop_longs(data):
+        data["projets"][23].update(titre="X" * 300, intitule_sommaire="Y" * 256)
+
+    path = _copie(tmp_path, "laureats.json", trop_longs)
 
     assert _refus(laureats_path=path) == (
-        "laureats.json, projet n°24 « ouest-territoires-d-elevage », champ « titre » : "
-        "Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement 300). Rien n'a été enregistré."
+        "laureats.json, projet n°24 « ouest-territoires-d-elevage », "
+        "champ « titre » : Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement 300).; "
+        "champ « intitule_sommaire » : "
+        "Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement 256). Rien n'a été enregistré."
     )
 
 
