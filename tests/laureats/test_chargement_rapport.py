@@ -57,8 +57,12 @@ def _lignes_du_dossier() -> Counter:
 
 def test_a_second_load_reports_every_row_of_the_files_as_unchanged():
     dossier = _lignes_du_dossier()
+    historique_directions = DirectionRegionale.history.count()
 
     rapport = programme_load()
+
+    # A direction's regions are rewritten only when they differ: no new history row.
+    assert DirectionRegionale.history.count() == historique_directions
 
     assert (rapport.crees, rapport.modifies, rapport.inchanges) == (Counter(), Counter(), dossier)
     assert rapport.lignes() == [
@@ -176,3 +180,25 @@ def test_each_allocation_is_capped_as_its_envelope_says():
     lues = set(Allocation.objects.values_list("enveloppe__code", "plafonnee"))
 
     assert lues == set(plafonnees.items())
+
+
+def test_an_organisation_named_at_length_is_found_by_its_identifier_cut_to_120_characters(tmp_path):
+    nom = "Syndicat mixte " + "du bassin versant de la Drôme et de ses affluents " * 3
+    ref, laureats = _lire("referentiels.json"), _lire("laureats.json")
+    ref["organisations"].append({"nom": nom, "nature": "collectivite"})
+    laureats["projets"][0]["co_porteurs"] = [nom]
+
+    programme_load(
+        referentiels_path=_ecrire(tmp_path, "referentiels.json", ref),
+        laureats_path=_ecrire(tmp_path, "laureats.json", laureats),
+    )
+
+    organisation = Organisation.objects.get(nom=nom)
+    assert len(nom) > 150 and len(organisation.slug) == 120
+    assert organisation.slug == (
+        "syndicat-mixte-du-bassin-versant-de-la-drome-et-de-ses-affluents-"
+        "du-bassin-versant-de-la-drome-et-de-ses-affluents-du-ba"
+    )
+    assert Partenariat.objects.get(projet__slug="biovallee", organisation=organisation).role == (
+        Partenariat.Role.CO_PORTEUR
+    )

@@ -267,3 +267,9 @@ def test_as_many_local_authorities_as_partners_is_accepted(tmp_path, champs, att
 
     projet = Projet.objects.get(slug="biovallee")
     assert (projet.nb_partenaires_declares, projet.nb_collectivites_declarees) == attendu
+
+
+def test_one_cent_is_the_smallest_amount_accepted(tmp_path):
+    programme_load(laureats_path=_copie(tmp_path, "laureats.json", _projet(budget_previsionnel="0.01")))
+
+    assert str(Projet.objects.get(slug="biovallee").budget_previsionnel) == "0.01"
