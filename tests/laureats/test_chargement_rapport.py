@@ -82,6 +82,9 @@ def _dossier_modifie(tmp_path: Path) -> dict[str, Path]:
     ref, laureats = _lire("referentiels.json"), _lire("laureats.json")
     ref["regions"][0]["nom"] = "Auvergne-Rhône-Alpes (nom corrigé)"
     ref["regions"][1]["nom"] = "Bourgogne-Franche-Comté (nom corrigé)"
+    # Every envelope changes: a kind of row with nothing left unchanged still gets its line.
+    for enveloppe in ref["enveloppes"]:
+        enveloppe["libelle"] += " (libellé corrigé)"
     ref["labels"].append(
         {"slug": "petites-villes-de-demain", "nom": "Petites villes de demain", "description": "Programme de l'ANCT."}
     )
@@ -115,6 +118,7 @@ def test_each_change_of_the_files_is_reported_where_it_was_written(tmp_path):
     modifies = Counter(
         {
             "régions": 2,
+            "enveloppes": 2,
             "projets lauréats": 1,
             "objectifs stratégiques": 1,
             "thématiques du projet": 2 + 3,
@@ -124,7 +128,12 @@ def test_each_change_of_the_files_is_reported_where_it_was_written(tmp_path):
     # Rows created are new to the files; every row of the files not changed (or deleted) is left alone.
     inchanges = dossier - modifies
     assert (rapport.crees, rapport.modifies, rapport.inchanges) == (crees, modifies, inchanges)
-    assert rapport.nb_ecritures == 5 + 10
+    assert rapport.nb_ecritures == 5 + 12
+    assert rapport.lignes() == [
+        f"{nom} : {crees[nom]} créé(s), {modifies[nom]} modifié(s), {inchanges[nom]} inchangé(s)"
+        for nom in sorted(dossier)
+    ]
+    assert "enveloppes : 0 créé(s), 2 modifié(s), 0 inchangé(s)" in rapport.lignes()
 
 
 def test_each_change_of_the_files_is_written(tmp_path):
