@@ -97,7 +97,8 @@ def _dossier_modifie(tmp_path: Path) -> dict[str, Path]:
     biovallee["titre"] = "BIOVALLÉE (titre corrigé)"
     biovallee["co_porteurs"] = ["Coopérative des Baronnies"]
     biovallee["thematiques"] = list(reversed(biovallee["thematiques"]))
-    biovallee["objectifs"] = biovallee["objectifs"][:-1]
+    # The first objective is reworded, then the fifth is deleted: both count as changes.
+    biovallee["objectifs"] = ["Réduire les flux de mobilité et les décarboner ;", *biovallee["objectifs"][1:-1]]
     biovallee["subvention_prevue"] = "5600000.00"
     valence["thematiques"] = list(reversed(valence["thematiques"]))
     valence["objectifs"] = [*valence["objectifs"], "Accueillir cent jeunes pousses.", "Former mille salariés."]
@@ -113,14 +114,14 @@ def test_each_change_of_the_files_is_reported_where_it_was_written(tmp_path):
     rapport = programme_load(**_dossier_modifie(tmp_path))
 
     crees = Counter({"labels": 1, "organisations": 1, "partenariats": 1, "objectifs stratégiques": 2})
-    # Biovallée's fifth objective is deleted; the themes of Biovallée (2) and Valence (3) are
-    # rewritten in their new order.
+    # Biovallée's first objective is reworded and its fifth deleted; the themes of Biovallée (2) and
+    # Valence (3) are rewritten in their new order.
     modifies = Counter(
         {
             "régions": 2,
             "enveloppes": 2,
             "projets lauréats": 1,
-            "objectifs stratégiques": 1,
+            "objectifs stratégiques": 1 + 1,
             "thématiques du projet": 2 + 3,
             "allocations": 1,
         }
@@ -128,7 +129,7 @@ def test_each_change_of_the_files_is_reported_where_it_was_written(tmp_path):
     # Rows created are new to the files; every row of the files not changed (or deleted) is left alone.
     inchanges = dossier - modifies
     assert (rapport.crees, rapport.modifies, rapport.inchanges) == (crees, modifies, inchanges)
-    assert rapport.nb_ecritures == 5 + 12
+    assert rapport.nb_ecritures == 5 + 13
     assert rapport.lignes() == [
         f"{nom} : {crees[nom]} créé(s), {modifies[nom]} modifié(s), {inchanges[nom]} inchangé(s)"
         for nom in sorted(dossier)
@@ -163,6 +164,7 @@ def test_each_change_of_the_files_is_written(tmp_path):
         CHANGE_REASON
     )
     assert list(Objectif.objects.filter(projet=projet).values_list("ordre", flat=True)) == [1, 2, 3, 4]
+    assert Objectif.objects.get(projet=projet, ordre=1).texte == "Réduire les flux de mobilité et les décarboner ;"
     assert list(
         Objectif.objects.filter(projet__slug="valence-romans-start-ups-de-territoire", ordre__gt=2).values_list(
             "ordre", "texte"
