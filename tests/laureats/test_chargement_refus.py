@@ -101,6 +101,11 @@ def _doublon(data):
             id="ordre-zero",
         ),
         pytest.param(
+            _projet(page=0),
+            f"{BIOVALLEE}, champ « page » : entier ≥ 1 attendu, reçu 0.",
+            id="page-zero",
+        ),
+        pytest.param(
             _projet(nb_partenaires_declares=-1),
             f"{BIOVALLEE}, champ « nb_partenaires_declares » : entier ≥ 0 attendu, reçu -1.",
             id="partenaires-negatif",
@@ -252,6 +257,15 @@ def test_values_the_database_refuses_name_the_record_each_field_and_the_reason(t
         "champ « titre » : Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement 300).; "
         "champ « intitule_sommaire » : "
         "Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement 256). Rien n'a été enregistré."
+    )
+
+
+def test_a_reference_entry_the_database_refuses_names_the_file(tmp_path):
+    path = _copie(tmp_path, "referentiels.json", lambda data: data["regions"][0].update(nom="R" * 120))
+
+    assert _refus(referentiels_path=path) == (
+        "referentiels.json, champ « nom » : "
+        "Assurez-vous que cette valeur comporte au plus 100 caractères (actuellement 120). Rien n'a été enregistré."
     )
 
 
