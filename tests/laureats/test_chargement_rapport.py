@@ -195,13 +195,26 @@ def test_each_allocation_is_capped_as_its_envelope_says():
 
 def test_an_organisation_named_at_length_is_found_by_its_identifier_cut_to_120_characters(tmp_path):
     nom = "Syndicat mixte " + "du bassin versant de la Drôme et de ses affluents " * 3
-    ref, laureats = _lire("referentiels.json"), _lire("laureats.json")
+    ref, laureats, indicateurs = _lire("referentiels.json"), _lire("laureats.json"), _lire("indicateurs.json")
     ref["organisations"].append({"nom": nom, "nature": "collectivite"})
     laureats["projets"][0]["co_porteurs"] = [nom]
+    # A 25th laureate led by the same organisation, with one qualitative impact.
+    laureats["projets"].append(
+        {
+            **laureats["projets"][0],
+            "slug": "bassin-de-la-drome",
+            "ordre": 25,
+            "chef_de_file": {"nom": nom, "libelle": nom},
+            "co_porteurs": [],
+            "impacts_2030": ["Restaurer la continuité écologique de la rivière."],
+        }
+    )
+    indicateurs["qualitatifs"].append({"projet": "bassin-de-la-drome", "impact": 1, "raison": "Aucune valeur chiffrée"})
 
     programme_load(
         referentiels_path=_ecrire(tmp_path, "referentiels.json", ref),
         laureats_path=_ecrire(tmp_path, "laureats.json", laureats),
+        indicateurs_path=_ecrire(tmp_path, "indicateurs.json", indicateurs),
     )
 
     organisation = Organisation.objects.get(nom=nom)
@@ -210,6 +223,8 @@ def test_an_organisation_named_at_length_is_found_by_its_identifier_cut_to_120_c
         "syndicat-mixte-du-bassin-versant-de-la-drome-et-de-ses-affluents-"
         "du-bassin-versant-de-la-drome-et-de-ses-affluents-du-ba"
     )
-    assert Partenariat.objects.get(projet__slug="biovallee", organisation=organisation).role == (
-        Partenariat.Role.CO_PORTEUR
-    )
+    assert set(Partenariat.objects.filter(organisation=organisation).values_list("projet__slug", "role")) == {
+        ("biovallee", Partenariat.Role.CO_PORTEUR),
+        ("bassin-de-la-drome", Partenariat.Role.CHEF_DE_FILE),
+    }
+    assert Projet.objects.get(slug="bassin-de-la-drome").chef_de_file == organisation
