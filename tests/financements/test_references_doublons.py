@@ -181,3 +181,19 @@ def test_with_older_twins_of_the_same_day_the_refusal_names_the_first_written(
         )
 
     assert excinfo.value.message_dict["reference"][0].endswith(f"sur {vilagil.titre} (engagement CP-V), 10,00 €.")
+
+
+def test_a_disbursement_reference_of_one_envelope_is_free_in_the_other(biovallee, subvention):
+    investissement = Enveloppe.objects.get(code="investissement")
+    en_subvention = engager(biovallee, subvention, reference="CP-1")
+    en_investissement = engager(biovallee, investissement, reference="CP-1")
+    services.versement_create(
+        engagement=en_subvention, montant=Decimal("100.00"), date=JOUR, reference="V-1", auteur=None
+    )
+
+    services.versement_create(
+        engagement=en_investissement, montant=Decimal("40.00"), date=JOUR, reference="V-1", auteur=None
+    )
+
+    assert Versement.objects.filter(reference="V-1").count() == 2
+    assert Enveloppe.objects.get(pk=investissement.pk).montant_verse == Decimal("40.00")
