@@ -1,0 +1,64 @@
+"""GET /api/v1/enveloppes/?updated_since=: every ledger write marks its envelope changed.
+
+A client syncing incrementally asks for the envelopes changed since its last
+call; an envelope whose totals moved without its timestamp would keep the
+client's totals stale forever.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from financements import services
+from financements.models import Enveloppe
+from laureats.models import Projet
+
+pytestmark = pytest.mark.django_db
+JOUR = datetime.date(2024, 3, 1)
+
+
+@pytest.fixture
+def subvention() -> Enveloppe:
+    return Enveloppe.objects.get(code="subvention")
+
+
+def changees_depuis(api_client, moment: datetime.datetime) -> list[str]:
+    response = api_client.get("/api/v1/enveloppes/", {"updated_since": moment.isoformat()})
+    assert response.status_code == 200
+    corps = response.json()
+    lignes = corps["results"] if isinstance(corps, dict) else corps
+    return [ligne["code"] for ligne in lignes]
+
+
+def test_each_ledger_write_puts_its_envelope_in_the_incremental_sync(api_client, subvention):
+    projet = Projet.objects.get(slug="biovallee")
+    ecritures = [
+        lambda: services.engagement_create(
+            projet=projet, enveloppe=subvention, montant=Decimal("1000.00"), date=JOUR, reference="CP-1",
+            motif="Convention", auteur=None,
+        ),
+        lambda: services.desengagement_create(
+            engagement=projet.engagements.get(reference="CP-1"), montant=Decimal("100.00"), date=JOUR,
+            reference="D-1", motif="Abandon", auteur=None,
+        ),
+        lambda: services.versement_create(
+            engagement=projet.engagements.get(reference="CP-1"), montant=Decimal("300.00"), date=JOUR,
+            reference="V-1", auteur=None,
+        ),
+        lambda: services.versement_cancel(
+            versement=projet.engagements.get(reference="CP-1").versements.get(), montant=Decimal("50.00"),
+            date=JOUR, reference="A-1", motif="Trop-perçu", auteur=None,
+        ),
+    ]  # fmt: skip
+
+    for ecrire in ecritures:
+        # Within one test transaction the database clock stands still: the previous write's mark
+        # equals the next one's. Older marks make each write's own visible.
+        Enveloppe.objects.update(modifie_le=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
+        depuis = datetime.datetime(2024, 1, 2, tzinfo=datetime.UTC)
+        assert changees_depuis(api_client, depuis) == []
+
+        ecrire()
+
+        assert changees_depuis(api_client, depuis) == ["subvention"]
