@@ -23,11 +23,6 @@ def admin() -> Client:
     return client
 
 
-@pytest.fixture
-def subvention() -> Enveloppe:
-    return Enveloppe.objects.get(code="subvention")
-
-
 def engagement_form(subvention, montant: str) -> dict:
     projet = Projet.objects.get(slug="biovallee")
     return {

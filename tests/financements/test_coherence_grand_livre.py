@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from financements import services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
-from laureats.models import Projet
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db
@@ -28,21 +27,6 @@ NNBSP = "\u202f"  # the thousands separator of the services' amounts
 
 def aujourdhui() -> datetime.date:
     return timezone.localdate()
-
-
-@pytest.fixture
-def biovallee() -> Projet:
-    return Projet.objects.get(slug="biovallee")
-
-
-@pytest.fixture
-def vilagil() -> Projet:
-    return Projet.objects.get(slug="vilagil")
-
-
-@pytest.fixture
-def subvention() -> Enveloppe:
-    return Enveloppe.objects.get(code="subvention")
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 
 from financements import services
-from financements.models import Engagement, Enveloppe, Versement
-from laureats.models import Projet
+from financements.models import Engagement, Versement
 from tests.factories import compte
 
 pytestmark = pytest.mark.django_db
@@ -40,16 +39,6 @@ def charge() -> Client:
     client = Client()
     client.force_login(compte("charge"))
     return client
-
-
-@pytest.fixture
-def biovallee() -> Projet:
-    return Projet.objects.get(slug="biovallee")
-
-
-@pytest.fixture
-def subvention() -> Enveloppe:
-    return Enveloppe.objects.get(code="subvention")
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)
 
 
-@pytest.fixture
-def subvention() -> Enveloppe:
-    return Enveloppe.objects.get(code="subvention")
-
-
 def changees_depuis(api_client, moment: datetime.datetime) -> list[str]:
     response = api_client.get("/api/v1/enveloppes/", {"updated_since": moment.isoformat()})
     assert response.status_code == 200

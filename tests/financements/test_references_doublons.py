@@ -16,26 +16,10 @@ from django.db import connection
 
 from financements import services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
-from laureats.models import Projet
 
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)
 NNBSP = "\u202f"
-
-
-@pytest.fixture
-def biovallee() -> Projet:
-    return Projet.objects.get(slug="biovallee")
-
-
-@pytest.fixture
-def vilagil() -> Projet:
-    return Projet.objects.get(slug="vilagil")
-
-
-@pytest.fixture
-def subvention() -> Enveloppe:
-    return Enveloppe.objects.get(code="subvention")
 
 
 def engager(projet, enveloppe, *, reference, montant="1000.00", date=JOUR) -> Engagement:

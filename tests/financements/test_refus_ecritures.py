@@ -20,16 +20,6 @@ JOUR = datetime.date(2024, 3, 1)
 NNBSP = "\u202f"  # the thousands separator of the amounts in messages
 
 
-@pytest.fixture
-def biovallee() -> Projet:
-    return Projet.objects.get(slug="biovallee")
-
-
-@pytest.fixture
-def subvention() -> Enveloppe:
-    return Enveloppe.objects.get(code="subvention")
-
-
 def engager(projet, enveloppe, *, montant="1000.00", date=JOUR, reference="CP-1") -> Engagement:
     return services.engagement_create(
         projet=projet, enveloppe=enveloppe, montant=montant, date=date, reference=reference,
