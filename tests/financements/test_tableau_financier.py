@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from financements import services
-from financements.models import Allocation, Enveloppe
+from financements.models import Allocation, Enveloppe, Versement
 from financements.selectors import Chiffres, cumuls_mensuels, projet_financement, tableau_financier
 from laureats.models import Projet
 from tests.factories import compte
@@ -286,3 +286,16 @@ def test_projects_of_the_same_press_kit_rank_are_listed_by_title():
     titres = [p.titre for p in projets]
     assert [t.split()[0] for t in titres] == ["BIOVALLÉE", "LYON", "VALENCE"]
     assert titres == [p.titre for p in Projet.objects.filter(region__code="84").order_by("titre")]
+
+
+@pytest.mark.postgresql
+def test_a_project_page_lists_disbursements_of_one_day_in_the_order_they_were_written(
+    postgresql, stockage_par_reference_inverse
+):
+    engagement = engager("biovallee", "subvention", "100000.00", "2022-01-03", "E")
+    ecrits = [verser(engagement, "100.00", "2023-02-01", f"V{rang}").reference for rang in range(1, 6)]
+    stockage_par_reference_inverse(Versement)
+
+    (e,) = projet_financement(Projet.objects.get(slug="biovallee"))["engagements"]
+
+    assert [v.reference for v in e.versements.all()] == ecrits
