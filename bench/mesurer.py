@@ -107,7 +107,7 @@ def _compte(username: str, role: str, *args: str) -> tuple:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from laureats.comptes import jeton_create
+    from comptes.services import jeton_create
 
     user = get_user_model().objects.filter(username=username).first()
     if user is None:

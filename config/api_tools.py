@@ -1,4 +1,4 @@
-"""API plumbing shared by every resource: incremental sync, CSV, throttles by role."""
+"""API plumbing shared by every resource: incremental sync, CSV, strict inputs."""
 
 import csv
 import datetime
@@ -11,11 +11,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, filters, renderers, serializers, throttling
-from rest_framework.settings import api_settings
+from rest_framework import exceptions, filters, renderers, serializers
 
 from config.saisie import DecimalChaineField
-from laureats.comptes import role_of
 
 
 class UpdatedSinceFilter(filters.BaseFilterBackend):
@@ -98,24 +96,6 @@ class CSVRenderer(renderers.BaseRenderer):
         writer.writeheader()
         writer.writerows(flat)
         return buffer.getvalue().encode(self.charset)
-
-
-class RoleRateThrottle(throttling.SimpleRateThrottle):
-    """Requests per role and per user (per address when anonymous); 429 with Retry-After."""
-
-    def get_rate(self):
-        # The rate depends on the caller's role, known only in allow_request().
-        return None
-
-    def allow_request(self, request, view):
-        self.scope = role_of(request.user) or "anonyme"
-        self.rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
-        return f"throttle_{self.scope}_{ident}"
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from laureats.comptes import ConnexionForm
+from comptes.authentification import ConnexionForm
 
 admin.site.site_header = "Territoires d'Innovation — administration"
 admin.site.site_title = "Territoires d'Innovation"

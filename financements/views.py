@@ -5,15 +5,16 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 
+from comptes.models import Profil
+from comptes.permissions import role_required
+from comptes.roles import role_of
 from config.saisie import montant_format
 from financements import exports, services
 from financements.filters import EngagementFilterSet, VersementFilterSet
 from financements.forms import EngagementForm, MouvementForm, VersementForm
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import cumuls_mensuels, engagement_list, tableau_financier, versement_list
-from laureats.comptes import role_of
-from laureats.models import Profil, Projet
-from laureats.permissions import role_required
+from laureats.models import Projet
 from territoires.models import Region
 
 LECTEURS = (Profil.Role.CHARGE, Profil.Role.DIRECTEUR)

@@ -7,9 +7,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from comptes.models import Profil
+from comptes.roles import role_of
+from comptes.selectors import projets_ids_of
 from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, Statut
-from laureats.comptes import role_of
-from laureats.models import Impact, Profil, Projet
+from laureats.models import Impact, Projet
 
 STATUTS_A_RISQUE = [Statut.EN_RETARD, Statut.A_SURVEILLER]
 
@@ -209,14 +211,6 @@ def derniere_date_evaluation() -> datetime.date | None:
 # --- Measurements ---------------------------------------------------------------
 
 
-def projets_du_partenaire(user) -> QuerySet[Projet]:
-    """Projects where the user's organisation has a partnership (lead included)."""
-    profil = getattr(user, "profil", None)
-    if profil is None or profil.organisation_id is None:
-        return Projet.objects.none()
-    return Projet.objects.filter(partenariats__organisation_id=profil.organisation_id)
-
-
 def mesure_list_visible_to(user) -> QuerySet[Mesure]:
     """Measurements the user may read.
 
@@ -229,9 +223,7 @@ def mesure_list_visible_to(user) -> QuerySet[Mesure]:
     if role in (Profil.Role.CHARGE, Profil.Role.DIRECTEUR):
         return mesures
     if role == Profil.Role.PARTENAIRE:
-        return mesures.filter(
-            Q(statut=Mesure.Statut.VALIDEE) | Q(indicateur__impact__projet__in=projets_du_partenaire(user))
-        )
+        return mesures.filter(Q(statut=Mesure.Statut.VALIDEE) | Q(indicateur__impact__projet__in=projets_ids_of(user)))
     return mesures.filter(statut=Mesure.Statut.VALIDEE)
 
 

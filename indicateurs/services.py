@@ -18,6 +18,9 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from comptes.models import Profil
+from comptes.roles import role_of
+from comptes.selectors import projets_ids_of
 from indicateurs import regles, selectors
 from indicateurs.models import (
     ChangementStatut,
@@ -29,8 +32,6 @@ from indicateurs.models import (
     domaine,
     valeur_en_texte,
 )
-from laureats.comptes import role_of
-from laureats.models import Partenariat, Profil
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ def _peut_soumettre(user: AbstractBaseUser, indicateur: Indicateur) -> bool:
         return True
     if role != Profil.Role.PARTENAIRE:
         return False
-    return Partenariat.objects.filter(
-        projet_id=indicateur.impact.projet_id, organisation_id=user.profil.organisation_id
-    ).exists()
+    return indicateur.impact.projet_id in projets_ids_of(user)
 
 
 def mesure_submit(

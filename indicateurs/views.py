@@ -5,12 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from comptes.models import Profil
+from comptes.roles import role_of
 from indicateurs import selectors, services
 from indicateurs.filters import IndicateurFilterSet
 from indicateurs.forms import DecisionForm, IndicateurForm
 from indicateurs.models import ImpactQualitatif, Indicateur, Mesure, Statut
-from laureats.comptes import role_of
-from laureats.models import Profil
 
 
 def _exiger_charge(request):

@@ -42,11 +42,6 @@ def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.annotate(nb_projets=Count("partenariats__projet", distinct=True))
 
 
-def projets_visibles_du_partenaire(user) -> QuerySet[Projet]:
-    """The projects a partner's organisation takes part in (as lead, co-lead or partner)."""
-    return Projet.objects.filter(partenariats__organisation__membres__user=user).values("pk")
-
-
 def projet_search(projets: QuerySet[Projet], texte: str) -> QuerySet[Projet]:
     """Every word in the title, the lead's name or the ambition, accents aside, as the API's `search` does."""
     for mot in texte.replace(",", " ").split():

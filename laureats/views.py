@@ -9,16 +9,17 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 
+from comptes.models import Profil
+from comptes.permissions import role_required
+from comptes.roles import role_of
 from financements.models import Allocation
 from financements.selectors import cumuls_mensuels, programme_chiffres, projet_financement
 from indicateurs.selectors import projet_indicateurs
 from laureats import services
-from laureats.comptes import role_of
 from laureats.filters import ProjetFilterSet
 from laureats.forms import EncadrementObjectifsForm, PartenariatAjoutForm, PartenariatRoleForm, ProjetForm, TexteForm
 from laureats.historique import dernieres_modifications, projet_historique
-from laureats.models import Impact, Objectif, Organisation, Partenariat, Profil, Projet
-from laureats.permissions import role_required
+from laureats.models import Impact, Objectif, Organisation, Partenariat, Projet
 from laureats.selectors import projet_detail_queryset, projet_list, projet_search
 from laureats.templatetags.montants import en_millions
 

@@ -50,7 +50,7 @@ class ProjetFactory(DjangoModelFactory):
 
 def compte(role: str, username: str | None = None, **kwargs):
     """A user with a programme role (and regions or organisation where the role needs them)."""
-    from laureats.comptes import compte_create
+    from comptes.services import compte_create
 
     username = username or f"{role}-{factory.Faker('uuid4').evaluate(None, None, {'locale': None})[:8]}"
     if role == "directeur":
@@ -61,6 +61,6 @@ def compte(role: str, username: str | None = None, **kwargs):
 
 
 def jeton(user) -> str:
-    from laureats.comptes import jeton_create
+    from comptes.services import jeton_create
 
     return jeton_create(user=user, nom="tests")[1]

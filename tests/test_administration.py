@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.test import Client
 from simple_history.admin import SimpleHistoryAdmin
 
-APPS = ["territoires", "laureats", "financements", "indicateurs"]
+APPS = ["territoires", "comptes", "laureats", "financements", "indicateurs"]
 MODELS = [
     m for label in APPS for m in apps.get_app_config(label).get_models() if not m.__name__.startswith("Historical")
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "territoires",
+    "comptes",
     "laureats",
     "financements",
     "indicateurs",
@@ -150,7 +151,7 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "laureats.comptes.JetonAuthentication",
+        "comptes.authentification.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -167,7 +168,7 @@ REST_FRAMEWORK = {
     # The API speaks JSON; the portal's forms do not go through DRF.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "config.api_tools.CSVRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api_tools.RoleRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["comptes.throttling.RoleRateThrottle"],
     # Per role; a partner's batch sync stays well under these.
     "DEFAULT_THROTTLE_RATES": {
         "anonyme": env_str("THROTTLE_ANONYME", "120/min"),

@@ -4,6 +4,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from comptes.models import Profil
+from comptes.permissions import EstChargeOuDirecteur, LectureParRoleEcritureCharge
+from comptes.roles import role_of
+from comptes.selectors import projets_ids_of
 from config.api_tools import UpdatedSinceFilter
 from financements import services
 from financements.api.serializers import (
@@ -25,10 +29,6 @@ from financements.selectors import (
     tableau_financier,
     versement_list,
 )
-from laureats.comptes import role_of
-from laureats.models import Profil
-from laureats.permissions import EstChargeOuDirecteur, LectureParRoleEcritureCharge
-from laureats.selectors import projets_visibles_du_partenaire
 from territoires.models import Region
 
 ERREURS_ECRITURE = {
@@ -46,7 +46,7 @@ def _conflit(exc: services.PlafondDepasse) -> Response:
 def _scoped(queryset, user, projet_path: str):
     """A partner sees the entries of its organisation's projects only; others see all."""
     if role_of(user) == Profil.Role.PARTENAIRE:
-        return queryset.filter(**{f"{projet_path}__in": projets_visibles_du_partenaire(user)})
+        return queryset.filter(**{f"{projet_path}__in": projets_ids_of(user)})
     return queryset
 
 

@@ -3,6 +3,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from comptes.permissions import EstChargeDeProgramme
 from indicateurs import selectors, services
 from indicateurs.api.serializers import (
     DecisionSerializer,
@@ -13,7 +14,6 @@ from indicateurs.api.serializers import (
     PageEvaluationsSerializer,
 )
 from indicateurs.filters import IndicateurFilterSet, MesureFilterSet
-from laureats.permissions import EstChargeDeProgramme
 
 UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 

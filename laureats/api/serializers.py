@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
+from comptes.models import JetonAPI
 from config.api_tools import LienParIdentifiant, TexteStrict
-from laureats.models import JetonAPI, Organisation, Partenariat, Projet
+from laureats.models import Organisation, Partenariat, Projet
 from territoires.models import Region
 
 MONTANT = {"max_digits": 15, "decimal_places": 2, "read_only": True}

@@ -2,6 +2,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from comptes.models import JetonAPI
+from comptes.permissions import AAUnRole
+from comptes.services import jeton_create, jeton_revoke
 from config.api_tools import UpdatedSinceFilter
 from laureats.api.serializers import (
     JetonCreeSerializer,
@@ -11,10 +14,7 @@ from laureats.api.serializers import (
     ProjetDetailSerializer,
     ProjetListSerializer,
 )
-from laureats.comptes import jeton_create, jeton_revoke
 from laureats.filters import ProjetFilterSet
-from laureats.models import JetonAPI
-from laureats.permissions import AAUnRole
 from laureats.selectors import organisation_list, projet_detail_queryset, projet_list
 
 

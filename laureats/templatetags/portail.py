@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from laureats.comptes import role_of
+from comptes.roles import role_of
 
 register = template.Library()
 

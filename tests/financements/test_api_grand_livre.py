@@ -111,7 +111,7 @@ def test_only_officers_write(role, status):
 
 
 def test_a_revoked_token_is_refused():
-    from laureats.comptes import jeton_create, jeton_revoke
+    from comptes.services import jeton_create, jeton_revoke
 
     jeton_obj, clair = jeton_create(user=compte("charge"), nom="à révoquer")
     jeton_revoke(jeton=jeton_obj)

@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from comptes.services import compte_create, jeton_create
 from indicateurs.models import Indicateur, Mesure
-from laureats.comptes import compte_create, jeton_create
 from tests.factories import ProjetFactory
 
 

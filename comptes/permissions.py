@@ -1,9 +1,9 @@
-"""DRF permissions by programme role (see laureats.comptes.role_of)."""
+"""DRF permissions and HTML view guards by programme role (see comptes.roles.role_of)."""
 
 from rest_framework import permissions
 
-from laureats.comptes import role_of
-from laureats.models import Profil
+from comptes.models import Profil
+from comptes.roles import role_of
 
 
 class AAUnRole(permissions.BasePermission):

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from laureats.comptes import compte_create, jeton_create
-from laureats.models import Profil
+from comptes.models import Profil
+from comptes.services import compte_create, jeton_create
 
 
 class Command(BaseCommand):

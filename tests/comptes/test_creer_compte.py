@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from laureats.models import JetonAPI
+from comptes.models import JetonAPI
 
 pytestmark = pytest.mark.django_db
 

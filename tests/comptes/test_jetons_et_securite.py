@@ -5,9 +5,10 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 
+from comptes.authentification import VERROU_ECHECS
+from comptes.models import JetonAPI
+from comptes.services import compte_create
 from financements.models import Engagement
-from laureats.comptes import VERROU_ECHECS, compte_create
-from laureats.models import JetonAPI
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db

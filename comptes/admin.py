@@ -1,0 +1,35 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from comptes.models import JetonAPI, Profil
+from comptes.services import jeton_revoke
+
+
+@admin.register(Profil)
+class ProfilAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "organisation"]
+    list_filter = ["role", "regions"]
+    list_select_related = ["user", "organisation"]
+    filter_horizontal = ["regions"]
+    autocomplete_fields = ["organisation"]
+    search_fields = ["user__username", "organisation__nom"]
+
+
+@admin.register(JetonAPI)
+class JetonAPIAdmin(SimpleHistoryAdmin):
+    """Tokens are created by their owner (API or creer_compte); here they are only seen and revoked."""
+
+    list_display = ["nom", "user", "prefixe", "cree_le", "derniere_utilisation", "revoque_le"]
+    list_filter = ["revoque_le"]
+    list_select_related = ["user"]
+    search_fields = ["nom", "user__username", "prefixe"]
+    readonly_fields = ["user", "nom", "prefixe", "empreinte", "cree_le", "derniere_utilisation", "revoque_le"]
+    actions = ["revoquer"]
+
+    @admin.action(description="Révoquer les jetons sélectionnés")
+    def revoquer(self, request, queryset):
+        for jeton in queryset:
+            jeton_revoke(jeton=jeton)
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,75 @@
+"""Accounts and API tokens: the writes."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from comptes.models import JetonAPI, Profil, empreinte_de
+from territoires.models import Region
+
+
+def _organisation(nom_ou_slug: str):
+    # Organisations are the laureates' layer, above this one: reached through the profile's relation.
+    organisations = Profil._meta.get_field("organisation").related_model.objects
+    return organisations.filter(nom=nom_ou_slug).first() or organisations.filter(slug=nom_ou_slug).first()
+
+
+def compte_create(
+    *,
+    username: str,
+    role: str,
+    regions: list[str] | None = None,
+    organisation: str | None = None,
+    email: str = "",
+    mot_de_passe: str | None = None,
+) -> AbstractBaseUser:
+    """Create a user with a role; a director needs regions, a partner an organisation."""
+    errors = {}
+    if role not in Profil.Role.values:
+        errors["role"] = f"Rôle inconnu « {role} » ; valeurs possibles : {', '.join(Profil.Role.values)}."
+    region_objs = list(Region.objects.filter(code__in=regions or []))
+    unknown = set(regions or []) - {r.code for r in region_objs}
+    if unknown:
+        errors["regions"] = f"Code(s) INSEE inconnu(s) : {', '.join(sorted(unknown))}."
+    if role == Profil.Role.DIRECTEUR and not regions:
+        errors["regions"] = "Un·e directeur·rice régional·e suit au moins une région."
+    organisation_obj = None
+    if organisation:
+        organisation_obj = _organisation(organisation)
+        if organisation_obj is None:
+            errors["organisation"] = f"Organisation inconnue « {organisation} »."
+    elif role == Profil.Role.PARTENAIRE:
+        errors["organisation"] = "Un partenaire appartient à une organisation."
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        errors["username"] = f"L'identifiant « {username} » est déjà pris."
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, email=email, is_staff=(role == Profil.Role.CHARGE))
+        if mot_de_passe:
+            user.set_password(mot_de_passe)
+        else:
+            user.set_unusable_password()
+        user.save()
+        profil = Profil.objects.create(user=user, role=role, organisation=organisation_obj)
+        profil.regions.set(region_objs)
+    return user
+
+
+def jeton_create(*, user: AbstractBaseUser, nom: str = "jeton") -> tuple[JetonAPI, str]:
+    """Create a named token; returns the row and the clear token, shown only once."""
+    if JetonAPI.objects.filter(user=user, nom=nom).exists():
+        raise ValidationError({"nom": f"Un jeton nommé « {nom} » existe déjà pour cet utilisateur."})
+    clair = secrets.token_urlsafe(32)
+    jeton = JetonAPI.objects.create(user=user, nom=nom, prefixe=clair[:8], empreinte=empreinte_de(clair))
+    return jeton, clair
+
+
+def jeton_revoke(*, jeton: JetonAPI) -> None:
+    JetonAPI.objects.filter(pk=jeton.pk, revoque_le__isnull=True).update(revoque_le=timezone.now())
