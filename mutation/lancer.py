@@ -1,6 +1,6 @@
 """`make mutation`: mutmut on the modules that compute money and statuses, then the verdict.
 
-    python -m mutation.lancer [indicateurs/regles.py ...] [--processus 2] [--tests tests/indicateurs ...]
+    python -m mutation.lancer [indicateurs/evaluation/regles.py ...] [--processus 2] [--tests tests/indicateurs ...]
 
 1. A migrated PostgreSQL template `<base>_modele` is built once with the unmutated
    code; each pytest session of the run clones it (mutation/greffon_pytest.py).
@@ -30,7 +30,7 @@ MODULES = (
     "financements/selectors.py",
     "financements/services.py",
     "financements/exports.py",
-    "indicateurs/regles.py",
+    "indicateurs/evaluation/regles.py",
     "laureats/chargement.py",
 )
 # The same server the test settings fall back to (config/settings/test.py).
@@ -83,7 +83,7 @@ def modele_creer(*, url: str, base: str) -> str:
 
 
 def motif_mutants(module: str) -> str:
-    """mutmut names a mutant `indicateurs.regles.x_evaluer__mutmut_3`: every mutant of the module."""
+    """mutmut names a mutant `indicateurs.evaluation.regles.x_evaluer__mutmut_3`: every mutant of the module."""
     return module.removesuffix(".py").replace("/", ".") + ".*"
 
 
