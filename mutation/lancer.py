@@ -31,7 +31,12 @@ MODULES = (
     "financements/services.py",
     "financements/exports.py",
     "indicateurs/evaluation/regles.py",
+    # The loading, app by app: the toolkit, then each app's loader and the one that calls them.
+    "config/chargement.py",
+    "territoires/chargement.py",
     "laureats/chargement.py",
+    "financements/chargement.py",
+    "portail/chargement.py",
 )
 # The same server the test settings fall back to (config/settings/test.py).
 URL_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/territoires"
@@ -102,7 +107,7 @@ def mutmut_lancer(*, modules: list[str], processus: int, tests: list[str]) -> No
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Tests de mutation des modules qui calculent montants et statuts.")
-    parser.add_argument("modules", nargs="*", default=list(MODULES), help="par défaut les cinq modules")
+    parser.add_argument("modules", nargs="*", default=list(MODULES), help="par défaut tous les modules")
     parser.add_argument("--processus", type=int, default=2, help="mutants testés en parallèle")
     parser.add_argument(
         "--tests", nargs="*", default=[], help="tests à lancer (défaut : tests/ sauf le navigateur, cf. pyproject)"

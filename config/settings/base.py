@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "laureats",
     "financements",
     "indicateurs",
+    "portail",
 ]
 
 MIDDLEWARE = [
