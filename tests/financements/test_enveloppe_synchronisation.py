@@ -31,19 +31,19 @@ def test_each_ledger_write_puts_its_envelope_in_the_incremental_sync(api_client,
     ecritures = [
         lambda: services.engagement_create(
             projet=projet, enveloppe=subvention, montant=Decimal("1000.00"), date=JOUR, reference="CP-1",
-            motif="Convention", auteur=None,
+            motif="Convention", by=None,
         ),
         lambda: services.desengagement_create(
             engagement=projet.engagements.get(reference="CP-1"), montant=Decimal("100.00"), date=JOUR,
-            reference="D-1", motif="Abandon", auteur=None,
+            reference="D-1", motif="Abandon", by=None,
         ),
         lambda: services.versement_create(
             engagement=projet.engagements.get(reference="CP-1"), montant=Decimal("300.00"), date=JOUR,
-            reference="V-1", auteur=None,
+            reference="V-1", by=None,
         ),
         lambda: services.versement_cancel(
             versement=projet.engagements.get(reference="CP-1").versements.get(), montant=Decimal("50.00"),
-            date=JOUR, reference="A-1", motif="Trop-perçu", auteur=None,
+            date=JOUR, reference="A-1", motif="Trop-perçu", by=None,
         ),
     ]  # fmt: skip
 
