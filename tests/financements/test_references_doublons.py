@@ -111,6 +111,22 @@ def test_naming_the_first_entry_costs_one_query(django_assert_num_queries, biova
         services._reference_versement_libre(enveloppe=subvention, reference="V-1")
 
 
+def test_a_used_reference_is_named_before_any_ceiling_is_checked(biovallee, subvention):
+    engagement = engager(biovallee, subvention, reference="CP-1")
+    services.versement_create(engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="V-1", by=None)
+
+    # Beyond the planned subsidy, under a reference already used: the reference is what the officer hears of.
+    with pytest.raises(ValidationError) as excinfo:
+        engager(biovallee, subvention, reference="CP-1", montant="9000000.00")
+    assert excinfo.value.message_dict["reference"][0].startswith("La référence CP-1 est déjà utilisée")
+    # Beyond what is left to pay, likewise.
+    with pytest.raises(ValidationError) as excinfo:
+        services.versement_create(
+            engagement=engagement, montant=Decimal("5000.00"), date=JOUR, reference="V-1", by=None
+        )
+    assert excinfo.value.message_dict["reference"][0].startswith("La référence V-1 est déjà utilisée")
+
+
 # --- Twins older than the trigger ----------------------------------------------------------
 
 
