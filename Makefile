@@ -44,7 +44,7 @@ bench: installer
 	$(BIN)/python bench/mesurer.py
 
 ## Mutation testing (README, « Tests de mutation ») of the modules that compute money and statuses, on PostgreSQL.
-## Fails on a surviving mutant not listed in mutation/equivalents.toml. One module: make mutation MODULES=indicateurs/regles.py
+## Fails on a surviving mutant not listed in mutation/equivalents.toml. One module: make mutation MODULES=indicateurs/evaluation/regles.py
 ## Takes long: not part of .ci/run. nice -n 19 leaves the cores to whoever else works on the machine.
 MODULES ?=
 MUTATION_PROCESSUS ?= 2

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from laureats.chargement import programme_load
+from portail.chargement import programme_load
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ so as not to flatter the ratio.
 import orjson
 import psycopg2.extras
 
+from indicateurs.evaluation import sql
+
 # --- GET /api/v1/projets/?page_size=100 -------------------------------------------
 # The first page in the API's default order (ordre), with the region, the lead,
 # both allocations, the fiche's themes and territory types (wording of the fiche
@@ -206,22 +208,6 @@ ORDER BY p.ordre, p.id
 LIMIT %(limite)s
 """
 
-# --- Evaluation of every indicator ------------------------------------------------------------------
-# One GROUP BY over the validated measurements up to the date: per indicator, the
-# latest (id, value, date) and the first (value, date), with the same tie-breaks as
-# the evaluation (decision date, then id). What the evaluation has to read, at least.
-EVALUATION_SQL = """
-SELECT indicateur_id,
-       (array_agg(id ORDER BY date DESC, decision_le DESC, id DESC))[1] AS derniere_pk,
-       (array_agg(valeur ORDER BY date DESC, decision_le DESC, id DESC))[1] AS derniere_valeur,
-       max(date) AS derniere_date,
-       (array_agg(valeur ORDER BY date, decision_le, id))[1] AS premiere_valeur,
-       min(date) AS premiere_date
-FROM indicateurs_mesure
-WHERE statut = 'validee' AND date <= %(date)s
-GROUP BY indicateur_id
-"""
-
 
 def curseur(connexion):
     """A cursor on the raw psycopg2 connection whose json columns orjson decodes."""
@@ -274,5 +260,10 @@ def page_projets(cur, *, limite: int = 100) -> bytes:
 
 
 def evaluation(cur, *, date) -> int:
-    cur.execute(EVALUATION_SQL, {"date": date})
+    """What the evaluation has to read, at least: per indicator, its first and latest validated measurements.
+
+    The evaluation's own GROUP BY (sql.RELEVES_VALIDES) over every indicator, with the same
+    tie-breaks (decision date, then id); the evaluation adds the rules and the writes.
+    """
+    cur.execute(sql.RELEVES_VALIDES, sql.entrees_parametres(date=date))
     return len(cur.fetchall())

@@ -1,6 +1,6 @@
 """Load fixtures/indicateurs.json: the reviewed structured targets of the 2030 impacts.
 
-Called at the end of laureats.chargement.programme_load(), inside its
+Called at the end of portail.chargement.programme_load(), inside its
 transaction and after the impacts are written, with the same rules: the whole
 file is validated before any indicator is written (an error names the entry
 and the field, and rolls back the whole load), and only rows whose values
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from config.chargement import FIXTURES_DIR, FixtureError, Record, Writer, read_json, refuse_write_errors
 from indicateurs.models import ImpactQualitatif, Indicateur
-from laureats.chargement import FIXTURES_DIR, FixtureError, _read_json, _Record, _refuse_write_errors, _Writer
 from laureats.models import Impact
 
 VALEUR_RE = re.compile(r"^-?[0-9]{1,14}(?:\.[0-9]{1,4})?$")
@@ -28,13 +28,13 @@ VALEUR_RE = re.compile(r"^-?[0-9]{1,14}(?:\.[0-9]{1,4})?$")
 
 @dataclass
 class _IndicateurData:
-    rec: _Record
+    rec: Record
     code: str
     impact_pk: int
     values: dict
 
 
-def _decimal(rec: _Record, name: str, *, nullable: bool = False) -> Decimal | None:
+def _decimal(rec: Record, name: str, *, nullable: bool = False) -> Decimal | None:
     value = rec.data.get(name, ...)
     if value is ...:
         raise rec.error(name, "champ manquant.")
@@ -46,7 +46,7 @@ def _decimal(rec: _Record, name: str, *, nullable: bool = False) -> Decimal | No
     return Decimal(value)
 
 
-def _date(rec: _Record, name: str, *, nullable: bool = False) -> datetime.date | None:
+def _date(rec: Record, name: str, *, nullable: bool = False) -> datetime.date | None:
     value = rec.data.get(name, ...)
     if value is ...:
         raise rec.error(name, "champ manquant.")
@@ -58,14 +58,14 @@ def _date(rec: _Record, name: str, *, nullable: bool = False) -> datetime.date |
         raise rec.error(name, f"date AAAA-MM-JJ attendue, reçu {value!r}.") from exc
 
 
-def _choice(rec: _Record, name: str, choices: list[str]) -> str:
+def _choice(rec: Record, name: str, choices: list[str]) -> str:
     value = rec.text(name)
     if value not in choices:
         raise rec.error(name, f"« {value} » n'est pas une valeur possible ({', '.join(choices)}).")
     return value
 
 
-def _impact(rec: _Record, impacts: dict[tuple[str, int], tuple[int, str]], projets: set[str]) -> tuple[int, str]:
+def _impact(rec: Record, impacts: dict[tuple[str, int], tuple[int, str]], projets: set[str]) -> tuple[int, str]:
     slug = rec.text("projet")
     if slug not in projets:
         raise rec.error("projet", f"projet « {slug} » absent de laureats.json.")
@@ -76,7 +76,7 @@ def _impact(rec: _Record, impacts: dict[tuple[str, int], tuple[int, str]], proje
     return impacts[(slug, ordre)]
 
 
-def _validate_indicateur(rec: _Record, impacts: dict, projets: set[str]) -> _IndicateurData:
+def _validate_indicateur(rec: Record, impacts: dict, projets: set[str]) -> _IndicateurData:
     impact_pk, texte = _impact(rec, impacts, projets)
     extrait = rec.text("extrait")
     if extrait not in texte:
@@ -106,9 +106,9 @@ def _validate_indicateur(rec: _Record, impacts: dict, projets: set[str]) -> _Ind
     return _IndicateurData(rec=rec, code=rec.slug("code"), impact_pk=impact_pk, values=values)
 
 
-def indicateurs_load(*, writer: _Writer, projets: list[str], path: Path = FIXTURES_DIR / "indicateurs.json") -> None:
+def indicateurs_load(*, writer: Writer, projets: list[str], path: Path = FIXTURES_DIR / "indicateurs.json") -> None:
     """Validate the indicators file against the impacts just written, then upsert what differs."""
-    data = _read_json(path)
+    data = read_json(path)
     slugs = set(projets)
     impacts = {
         (slug, ordre): (pk, texte)
@@ -118,7 +118,7 @@ def indicateurs_load(*, writer: _Writer, projets: list[str], path: Path = FIXTUR
     }
     entries = [
         _validate_indicateur(
-            _Record(r.data, f"{data.where}, indicateur n°{i} « {r.data.get('code', '?')} »"), impacts, slugs
+            Record(r.data, f"{data.where}, indicateur n°{i} « {r.data.get('code', '?')} »"), impacts, slugs
         )
         for i, r in enumerate(data.records("indicateurs"), start=1)
     ]
@@ -128,7 +128,7 @@ def indicateurs_load(*, writer: _Writer, projets: list[str], path: Path = FIXTUR
         raise FixtureError(f"{data.where} : code(s) d'indicateur en double : {', '.join(doublons)}.")
     quantifies = {entry.impact_pk for entry in entries}
 
-    qualitatifs: dict[int, tuple[_Record, str]] = {}
+    qualitatifs: dict[int, tuple[Record, str]] = {}
     for rec in data.records("qualitatifs"):
         impact_pk, _ = _impact(rec, impacts, slugs)
         if impact_pk in quantifies:
@@ -143,9 +143,9 @@ def indicateurs_load(*, writer: _Writer, projets: list[str], path: Path = FIXTUR
         raise FixtureError(f"{data.where} : impact(s) ni chiffré(s) ni déclaré(s) qualitatif(s) : {liste}.")
 
     for entry in entries:
-        _refuse_write_errors(entry.rec.where, writer.upsert, Indicateur, {"code": entry.code}, entry.values)
+        refuse_write_errors(entry.rec.where, writer.upsert, Indicateur, {"code": entry.code}, entry.values)
     for impact_pk, (rec, raison) in qualitatifs.items():
-        _refuse_write_errors(rec.where, writer.upsert, ImpactQualitatif, {"impact_id": impact_pk}, {"raison": raison})
+        refuse_write_errors(rec.where, writer.upsert, ImpactQualitatif, {"impact_id": impact_pk}, {"raison": raison})
     # An impact that became quantified is no longer qualitative.
     retires, _ = ImpactQualitatif.objects.filter(impact_id__in=quantifies).delete()
     if retires:

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from financements import services as financements
 from financements.models import Allocation, Engagement, Enveloppe, Versement
-from indicateurs import regles, services
+from indicateurs import services
+from indicateurs.evaluation import regles
 from indicateurs.models import ChangementStatut, Evaluation, Indicateur, Mesure
 from laureats.models import Projet
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from indicateurs import regles
+from indicateurs.evaluation import regles
 
 # Large enough for 12 000 000 km and for percentages with decimals.
 VALEUR = {"max_digits": 18, "decimal_places": 4}
@@ -77,7 +77,7 @@ def domaine(*, unite: str, mode: str) -> Domaine:
 
 
 class Statut(models.TextChoices):
-    """Evaluation status of an indicator at a date (rules in indicateurs.regles)."""
+    """Evaluation status of an indicator at a date (rules in indicateurs.evaluation.regles)."""
 
     ATTEINT = regles.ATTEINT, "Atteint"
     EN_BONNE_VOIE = regles.EN_BONNE_VOIE, "En bonne voie"
@@ -270,7 +270,7 @@ class Evaluation(models.Model):
     date = models.DateField("date d'évaluation")
     statut = models.CharField("statut", max_length=15, choices=Statut.choices)
     # Where the trajectory starts: the fiche's baseline, or the first validated
-    # measurement when the fiche gives none (see indicateurs.regles).
+    # measurement when the fiche gives none (see indicateurs.evaluation.regles).
     valeur_origine = models.DecimalField("valeur d'origine de la trajectoire", null=True, blank=True, **VALEUR)
     date_origine = models.DateField("date d'origine de la trajectoire", null=True, blank=True)
     reference_constatee = models.BooleanField(

@@ -18,9 +18,9 @@ from typing import Any
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 
+from config.chargement import CHANGE_REASON as MOTIF_CHARGEMENT
 from financements.models import Allocation, Engagement, Versement
 from indicateurs.models import Indicateur, Mesure
-from laureats.chargement import CHANGE_REASON as MOTIF_CHARGEMENT
 from laureats.models import Impact, Objectif, Partenariat, Projet, ProjetThematique, ProjetTypeTerritoire
 from laureats.templatetags.montants import euros, nombre
 

@@ -1,13 +1,13 @@
 """Verdict of `make mutation`: the score, the survivors, and whether each one is a known equivalent.
 
-    python -m mutation.bilan [indicateurs/regles.py ...]
+    python -m mutation.bilan [indicateurs/evaluation/regles.py ...]
 
 Reads what mutmut left in mutants/. A survivor is matched against
 mutation/equivalents.toml by module, function, the changed lines (before and
 after, stripped) and the unchanged line just above them, never by mutmut's
 number: the number shifts as soon as a mutation is added or removed earlier in
 the same function, the lines do not. The line above tells apart two identical
-lines of one function (two `return None, False` in indicateurs.regles._origine).
+lines of one function (two `return None, False` in indicateurs.evaluation.regles._origine).
 Exit status 1 when a survivor is not listed or when mutants were left unchecked.
 """
 

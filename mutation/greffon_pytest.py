@@ -6,7 +6,7 @@ database. Each session here gets `test_<base>_<pid>`, created as a copy of the
 template that mutation/lancer.py migrated once: cloning takes a fraction of a
 second where the migrations take several. The 24 laureates are not in the
 template: conftest.py loads them in every session with the mutated loader,
-otherwise a mutant of laureats/chargement.py would be tested on data it did not write.
+otherwise a mutant of a loader (<app>/chargement.py) would be tested on data it did not write.
 """
 
 import os

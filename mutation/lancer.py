@@ -1,6 +1,6 @@
 """`make mutation`: mutmut on the modules that compute money and statuses, then the verdict.
 
-    python -m mutation.lancer [indicateurs/regles.py ...] [--processus 2] [--tests tests/indicateurs ...]
+    python -m mutation.lancer [indicateurs/evaluation/regles.py ...] [--processus 2] [--tests tests/indicateurs ...]
 
 1. A migrated PostgreSQL template `<base>_modele` is built once with the unmutated
    code; each pytest session of the run clones it (mutation/greffon_pytest.py).
@@ -30,8 +30,13 @@ MODULES = (
     "financements/selectors.py",
     "financements/services.py",
     "financements/exports.py",
-    "indicateurs/regles.py",
+    "indicateurs/evaluation/regles.py",
+    # The loading, app by app: the toolkit, then each app's loader and the one that calls them.
+    "config/chargement.py",
+    "territoires/chargement.py",
     "laureats/chargement.py",
+    "financements/chargement.py",
+    "portail/chargement.py",
 )
 # The same server the test settings fall back to (config/settings/test.py).
 URL_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/territoires"
@@ -83,7 +88,7 @@ def modele_creer(*, url: str, base: str) -> str:
 
 
 def motif_mutants(module: str) -> str:
-    """mutmut names a mutant `indicateurs.regles.x_evaluer__mutmut_3`: every mutant of the module."""
+    """mutmut names a mutant `indicateurs.evaluation.regles.x_evaluer__mutmut_3`: every mutant of the module."""
     return module.removesuffix(".py").replace("/", ".") + ".*"
 
 
@@ -102,7 +107,7 @@ def mutmut_lancer(*, modules: list[str], processus: int, tests: list[str]) -> No
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Tests de mutation des modules qui calculent montants et statuts.")
-    parser.add_argument("modules", nargs="*", default=list(MODULES), help="par défaut les cinq modules")
+    parser.add_argument("modules", nargs="*", default=list(MODULES), help="par défaut tous les modules")
     parser.add_argument("--processus", type=int, default=2, help="mutants testés en parallèle")
     parser.add_argument(
         "--tests", nargs="*", default=[], help="tests à lancer (défaut : tests/ sauf le navigateur, cf. pyproject)"

@@ -2,8 +2,8 @@
 
 from mutation import bilan
 
-DIFF = """--- indicateurs/regles.py
-+++ indicateurs/regles.py
+DIFF = """--- indicateurs/evaluation/regles.py
++++ indicateurs/evaluation/regles.py
 @@ -1,9 +1,9 @@
  def _origine(valeur_reference, date_reference, echeance, premiere, derniere):
      if valeur_reference is not None:
@@ -19,10 +19,10 @@ DIFF = """--- indicateurs/regles.py
 
 
 def test_a_survivor_is_named_by_its_changed_lines_and_the_line_above_not_by_mutmut_s_number():
-    cle = bilan.cle_du_diff(module="indicateurs.regles", fonction="_origine", diff=DIFF)
+    cle = bilan.cle_du_diff(module="indicateurs.evaluation.regles", fonction="_origine", diff=DIFF)
 
     assert cle == bilan.Cle(
-        module="indicateurs.regles",
+        module="indicateurs.evaluation.regles",
         fonction="_origine",
         contexte="if origine.date >= echeance:",
         avant="return None, False",
@@ -39,8 +39,8 @@ def test_the_same_line_twice_in_a_function_gives_two_keys():
         "         return None, False\n     return",
     )
 
-    premiere = bilan.cle_du_diff(module="indicateurs.regles", fonction="_origine", diff=autre)
-    seconde = bilan.cle_du_diff(module="indicateurs.regles", fonction="_origine", diff=DIFF)
+    premiere = bilan.cle_du_diff(module="indicateurs.evaluation.regles", fonction="_origine", diff=autre)
+    seconde = bilan.cle_du_diff(module="indicateurs.evaluation.regles", fonction="_origine", diff=DIFF)
 
     assert (premiere.contexte, seconde.contexte) == ("else:", "if origine.date >= echeance:")
     assert premiere != seconde

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "laureats",
     "financements",
     "indicateurs",
+    "portail",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from indicateurs import regles
+from indicateurs.evaluation import regles
 from indicateurs.models import Evaluation, Indicateur, Statut
 from laureats.templatetags.montants import INSECABLE, en_decimal, nombre_fr, pourcentage
 

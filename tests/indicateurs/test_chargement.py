@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from config.chargement import FIXTURES_DIR, FixtureError
 from indicateurs.models import ImpactQualitatif, Indicateur
-from laureats.chargement import FIXTURES_DIR, FixtureError, programme_load
 from laureats.models import Impact
+from portail.chargement import programme_load
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from config.chargement import FIXTURES_DIR
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from indicateurs.demo import MARQUE, PREFIXE
 from indicateurs.models import ChangementStatut, Evaluation, Indicateur, Mesure
-from laureats.chargement import FIXTURES_DIR
 from laureats.models import Impact, Projet
 from tests.indicateurs.factories import MesureFactory
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from laureats.chargement import FIXTURES_DIR, FixtureError, programme_load
+from config.chargement import FIXTURES_DIR, FixtureError
 from laureats.models import Impact, Projet
+from portail.chargement import programme_load
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from config.chargement import CHANGE_REASON, FIXTURES_DIR
 from financements.models import Allocation, Enveloppe
-from laureats.chargement import CHANGE_REASON, FIXTURES_DIR, programme_load
 from laureats.models import Objectif, Organisation, Partenariat, Projet, ProjetThematique
+from portail.chargement import programme_load
 from territoires.models import DirectionRegionale, Label, Region
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from laureats.chargement import FIXTURES_DIR, FixtureError, programme_load
+from config.chargement import FIXTURES_DIR, FixtureError
 from laureats.models import Projet
+from portail.chargement import programme_load
 
 pytestmark = pytest.mark.django_db
 

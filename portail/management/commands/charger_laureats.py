@@ -2,8 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from laureats.chargement import FIXTURES_DIR, FixtureError, programme_load
+from config.chargement import FIXTURES_DIR, FixtureError
 from laureats.models import Projet
+from portail.chargement import programme_load
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
-"""The evaluation rules of indicateurs.regles, on plain Decimals (no database)."""
+"""The evaluation rules of indicateurs.evaluation.regles, on plain Decimals (no database)."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from indicateurs import regles
-from indicateurs.regles import Releve
+from indicateurs.evaluation import regles
+from indicateurs.evaluation.regles import Releve
 
 D = Decimal
 ORIGINE = datetime.date(2020, 1, 1)

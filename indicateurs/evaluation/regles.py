@@ -1,8 +1,8 @@
 """How an indicator is evaluated at a date: pure functions on Decimals, no database.
 
 On PostgreSQL the same rules run inside the database, one statement per range of
-indicators (services._EVALUATION_EN_BASE, reading the constants below);
-tests/indicateurs/test_evaluation_en_base.py checks that both write the same rows.
+indicators (sql.EVALUATION, reading the constants below);
+tests/indicateurs/evaluation/test_evaluation_en_base.py checks that both write the same rows.
 
 The trajectory goes in a straight line from an origin (value, date) to the
 target (valeur_cible at echeance). The origin is the fiche's baseline, dated
@@ -54,7 +54,7 @@ TOLERANCE_A_SURVEILLER = Decimal("0.25")
 TOLERANCE_NIVEAU = Decimal("0.02")
 FRAICHEUR_MAX = datetime.timedelta(days=548)  # 18 months: a yearly report plus six months' grace
 
-# Half away from zero, as PostgreSQL's round(): the database evaluates with the same rules (services).
+# Half away from zero, as PostgreSQL's round(): the database evaluates with the same rules (sql).
 QUATRE_DECIMALES = Decimal("0.0001")
 DEUX_DECIMALES = Decimal("0.01")
 # Progress is stored in a bounded column; a near-zero distance could otherwise overflow it.

@@ -1,6 +1,6 @@
-"""The evaluation rules at their exact boundaries, on both sides (indicateurs.regles, no database).
+"""The evaluation rules at their exact boundaries, on both sides (indicateurs.evaluation.regles, no database).
 
-Written to kill the mutants `make mutation` found alive in indicateurs/regles.py:
+Written to kill the mutants `make mutation` found alive in indicateurs/evaluation/regles.py:
 each threshold is checked on the value that sits exactly on it and on the
 nearest value past it, and each rounding on a value that ends in a 5.
 The trajectory below runs 1000 days from 100 to 200, so that the expected share
@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from indicateurs import regles
-from indicateurs.regles import Releve
+from indicateurs.evaluation import regles
+from indicateurs.evaluation.regles import Releve
 
 D = Decimal
 ORIGINE = datetime.date(2020, 1, 1)

@@ -1,6 +1,6 @@
 """On PostgreSQL the evaluation runs inside the database; it must write exactly what regles.evaluer decides.
 
-services.evaluation_run evaluates in SQL on PostgreSQL and with indicateurs.regles
+services.evaluation_run evaluates in SQL on PostgreSQL and with indicateurs.evaluation.regles
 elsewhere (SQLite, the embedded default). Both run here, on PostgreSQL, over a grid
 of indicators (every direction, with and without a baseline and its date, a
 deadline passed or not) and measurement histories (none, submitted only, one
@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from indicateurs import services
+from indicateurs.evaluation import moteur
 from indicateurs.models import ChangementStatut, Evaluation, Indicateur, Mesure
 from tests.factories import ProjetFactory
 from tests.indicateurs.factories import IndicateurFactory, MesureFactory
@@ -91,9 +92,9 @@ def _etat() -> list:
     return [*evaluations, *changements]
 
 
-def _en_python(date: datetime.date) -> services.RapportEvaluation:
-    rapport = services.RapportEvaluation(date=date)
-    services._evaluation_en_python(date, services.TAILLE_LOT, None, rapport)
+def _en_python(date: datetime.date) -> moteur.RapportEvaluation:
+    rapport = moteur.RapportEvaluation(date=date)
+    moteur._evaluation_en_python(date, moteur.TAILLE_LOT, None, rapport)
     return rapport
 
 

@@ -1,10 +1,10 @@
-"""The status limits of indicateurs.regles, tested exactly at each limit and just past it.
+"""The status limits of indicateurs.evaluation.regles, tested exactly at each limit and just past it.
 
 A trajectory from 0 on ORIGINE to 1000 on ECHEANCE, 4000 days later, so that the
 share of time elapsed on a whole day is an exact decimal: the gaps below are
 exactly 10 % and 25 % of the distance, or 0.01 % past them, with no rounding.
 The same cases run through the rules in Python and, on PostgreSQL, through the
-statement that evaluates inside the database (services._EVALUATION_EN_BASE).
+statement that evaluates inside the database (indicateurs.evaluation.sql.EVALUATION).
 """
 
 import datetime
@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from indicateurs import regles, services
+from indicateurs import services
+from indicateurs.evaluation import moteur, regles
 from indicateurs.models import Evaluation
 from tests.indicateurs.factories import IndicateurFactory, MesureFactory
 
@@ -98,6 +99,6 @@ def test_the_database_evaluation_applies_the_same_limits_at_the_limit():
 def test_the_python_evaluation_applies_the_same_limits_at_the_limit():
     attendus = _cas()
 
-    services._evaluation_en_python(JOUR, services.TAILLE_LOT, None, services.RapportEvaluation(date=JOUR))
+    moteur._evaluation_en_python(JOUR, moteur.TAILLE_LOT, None, moteur.RapportEvaluation(date=JOUR))
 
     assert _statuts(attendus) == attendus
