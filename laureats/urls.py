@@ -2,16 +2,23 @@ from django.urls import path, re_path
 
 from laureats import views
 
+# A project's objectives or impacts: one page lists them, each change posts to a view of its own.
+TEXTES = r"^projets/(?P<slug>[-a-zA-Z0-9_]+)/(?P<genre>objectifs|impacts)/"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("projets/", views.projet_list_view, name="projet_list"),
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),
     path("projets/<slug:slug>/partenaires/", views.partenariats_edit, name="partenariats_edit"),
-    re_path(
-        r"^projets/(?P<slug>[-a-zA-Z0-9_]+)/(?P<genre>objectifs|impacts)/modifier/$",
-        views.textes_edit,
-        name="textes_edit",
-    ),
+    path("projets/<slug:slug>/partenaires/ajouter/", views.partenariat_add, name="partenariat_add"),
+    path("projets/<slug:slug>/partenaires/<int:pk>/role/", views.partenariat_update, name="partenariat_update"),
+    path("projets/<slug:slug>/partenaires/<int:pk>/retirer/", views.partenariat_remove, name="partenariat_remove"),
+    re_path(TEXTES + r"modifier/$", views.textes_edit, name="textes_edit"),
+    re_path(TEXTES + r"ajouter/$", views.texte_create, name="texte_create"),
+    re_path(TEXTES + r"(?P<pk>[0-9]+)/modifier/$", views.texte_update, name="texte_update"),
+    re_path(TEXTES + r"(?P<pk>[0-9]+)/(?P<vers>haut|bas)/$", views.texte_move, name="texte_move"),
+    re_path(TEXTES + r"(?P<pk>[0-9]+)/supprimer/$", views.texte_delete, name="texte_delete"),
+    re_path(TEXTES + r"encadrement/$", views.objectifs_encadrement_update, name="objectifs_encadrement_update"),
     path("projets/<slug:slug>/historique/", views.projet_historique_view, name="projet_historique"),
 ]
