@@ -24,10 +24,10 @@ class JetonAPIAdmin(SimpleHistoryAdmin):
     list_select_related = ["user"]
     search_fields = ["nom", "user__username", "prefixe"]
     readonly_fields = ["user", "nom", "prefixe", "empreinte", "cree_le", "derniere_utilisation", "revoque_le"]
-    actions = ["revoquer"]
+    actions = ["revoke"]
 
     @admin.action(description="Révoquer les jetons sélectionnés")
-    def revoquer(self, request, queryset):
+    def revoke(self, request, queryset):
         for jeton in queryset:
             jeton_revoke(jeton=jeton)
 

@@ -5,17 +5,11 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from comptes.models import JetonAPI, Profil, empreinte_de
 from territoires.models import Region
-
-
-def _organisation(nom_ou_slug: str):
-    # Organisations are the laureates' layer, above this one: reached through the profile's relation.
-    organisations = Profil._meta.get_field("organisation").related_model.objects
-    return organisations.filter(nom=nom_ou_slug).first() or organisations.filter(slug=nom_ou_slug).first()
 
 
 def compte_create(
@@ -23,11 +17,11 @@ def compte_create(
     username: str,
     role: str,
     regions: list[str] | None = None,
-    organisation: str | None = None,
+    organisation: models.Model | None = None,
     email: str = "",
     mot_de_passe: str | None = None,
 ) -> AbstractBaseUser:
-    """Create a user with a role; a director needs regions, a partner an organisation."""
+    """Create a user with a role; a director needs regions, a partner an organisation (laureats.Organisation)."""
     errors = {}
     if role not in Profil.Role.values:
         errors["role"] = f"Rôle inconnu « {role} » ; valeurs possibles : {', '.join(Profil.Role.values)}."
@@ -37,12 +31,7 @@ def compte_create(
         errors["regions"] = f"Code(s) INSEE inconnu(s) : {', '.join(sorted(unknown))}."
     if role == Profil.Role.DIRECTEUR and not regions:
         errors["regions"] = "Un·e directeur·rice régional·e suit au moins une région."
-    organisation_obj = None
-    if organisation:
-        organisation_obj = _organisation(organisation)
-        if organisation_obj is None:
-            errors["organisation"] = f"Organisation inconnue « {organisation} »."
-    elif role == Profil.Role.PARTENAIRE:
+    if organisation is None and role == Profil.Role.PARTENAIRE:
         errors["organisation"] = "Un partenaire appartient à une organisation."
     User = get_user_model()
     if User.objects.filter(username=username).exists():
@@ -57,7 +46,7 @@ def compte_create(
         else:
             user.set_unusable_password()
         user.save()
-        profil = Profil.objects.create(user=user, role=role, organisation=organisation_obj)
+        profil = Profil.objects.create(user=user, role=role, organisation=organisation)
         profil.regions.set(region_objs)
     return user
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.erreurs import Conflit, erreurs_sur_formulaire
 from config.saisie import MontantField
 from financements import services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
@@ -24,21 +25,61 @@ class EnveloppeAdmin(SimpleHistoryAdmin):
         return False
 
 
+class _Refus(Exception):
+    """A service refused the write save_model asked of it."""
+
+    def __init__(self, exc: ValidationError | Conflit):
+        super().__init__(exc)
+        self.exc = exc
+
+
+class ServiceAdmin(SimpleHistoryAdmin):
+    """Writes through a service in save_model; a refusal shows on the form, as in the portal.
+
+    Django calls save_model once the form is valid, with no way back to it: a refusal
+    rolls the page's transaction back, and the page is built again from the same input
+    with the refusal on the form.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refus as refus:
+            request.refus_service = refus.exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refus = getattr(request, "refus_service", None)
+        if refus is None:
+            return form
+
+        class FormulaireRefuse(form):
+            def clean(self):
+                cleaned = super().clean()
+                erreurs_sur_formulaire(self, refus)
+                return cleaned
+
+        return FormulaireRefuse
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.write(request, obj, form, change)
+        except (ValidationError, Conflit) as exc:
+            raise _Refus(exc) from exc
+
+    def write(self, request, obj, form, change) -> None:
+        raise NotImplementedError
+
+
 class AllocationForm(forms.ModelForm):
     class Meta:
         model = Allocation
         fields = ["projet", "enveloppe", "montant"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and not self.errors:
-            # Written here so that a refusal shows as a form error (see LedgerAdmin).
-            services.allocation_update(allocation=self.instance, montant=cleaned["montant"], auteur=self.user)
-        return cleaned
-
 
 @admin.register(Allocation)
-class AllocationAdmin(SimpleHistoryAdmin):
+class AllocationAdmin(ServiceAdmin):
     form = AllocationForm
     formfield_overrides = MONTANTS
     list_display = ["projet", "enveloppe", "montant", "montant_engage", "montant_verse"]
@@ -51,15 +92,13 @@ class AllocationAdmin(SimpleHistoryAdmin):
         # The project and envelope of an existing allocation never change.
         return [*self.readonly_fields, "projet", "enveloppe"] if obj else self.readonly_fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.user = request.user
-        return form
-
-    def save_model(self, request, obj, form, change):
-        if not change:  # a change was written by the service in form.clean()
+    def write(self, request, obj, form, change):
+        if change:
+            services.allocation_update(allocation=obj, montant=form.cleaned_data["montant"], by=request.user)
+        else:
+            # A new allocation has no service: saved as the history admin saves any row.
             obj.plafonnee = obj.enveloppe.plafonne_par_projet
-            super().save_model(request, obj, form, change)
+            super(ServiceAdmin, self).save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -67,8 +106,8 @@ class AllocationAdmin(SimpleHistoryAdmin):
 
 class EcritureAddForm(forms.ModelForm):
     def _post_clean(self):
-        # No model validation after clean(): the service has validated the entry and
-        # written it, and the model's unique checks would find that very row.
+        # No model validation here: the service validates the entry in save_model and
+        # words each refusal itself (a reference already used names the entry holding it).
         pass
 
 
@@ -82,43 +121,26 @@ class EngagementAddForm(EcritureAddForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        common = {k: cleaned[k] for k in ("montant", "date", "reference", "motif")}
-        try:
-            # The admin writes through the same services as the API and the portal,
-            # here in clean() so that a refusal shows as a form error.
-            if cleaned["nature"] == Engagement.Nature.DESENGAGEMENT:
-                if not cleaned.get("engagement_origine"):
-                    raise ValidationError({"engagement_origine": "Indiquez l'engagement à libérer."})
-                self.entry = services.desengagement_create(
-                    engagement=cleaned["engagement_origine"], auteur=self.user, **common
-                )
-            else:
-                self.entry = services.engagement_create(
-                    projet=cleaned["projet"], enveloppe=cleaned["enveloppe"], auteur=self.user,
-                    justification_depassement=cleaned.get("justification_depassement", ""), **common,
-                )  # fmt: skip
-        except services.PlafondDepasse as exc:
-            raise ValidationError(exc.message) from exc
+        desengagement = cleaned.get("nature") == Engagement.Nature.DESENGAGEMENT
+        if not self.errors and desengagement and not cleaned.get("engagement_origine"):
+            raise ValidationError({"engagement_origine": "Indiquez l'engagement à libérer."})
         return cleaned
 
 
-class LedgerAdmin(SimpleHistoryAdmin):
+class LedgerAdmin(ServiceAdmin):
     """Entries are added through a service and never changed or deleted."""
 
     formfield_overrides = MONTANTS
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.user = request.user
-        return form
-
-    def save_model(self, request, obj, form, change):
-        # The service already wrote the entry in form.clean(); point the admin at it.
-        obj.pk = form.entry.pk
-        obj.__dict__.update(form.entry.__dict__)
+    def write(self, request, obj, form, change):
+        entry = self.entry_create(form.cleaned_data, by=request.user)
+        # Point the admin (its message, its log entry) at the row the service wrote.
+        obj.pk = entry.pk
+        obj.__dict__.update(entry.__dict__)
         messages.info(request, "Écriture enregistrée au grand livre.")
+
+    def entry_create(self, data: dict, *, by) -> Engagement | Versement:
+        raise NotImplementedError
 
     def save_related(self, request, form, formsets, change):
         pass
@@ -130,6 +152,10 @@ class LedgerAdmin(SimpleHistoryAdmin):
         return False
 
 
+def _commun(data: dict) -> dict:
+    return {k: data[k] for k in ("montant", "date", "reference", "motif")}
+
+
 @admin.register(Engagement)
 class EngagementAdmin(LedgerAdmin):
     form = EngagementAddForm
@@ -139,6 +165,14 @@ class EngagementAdmin(LedgerAdmin):
     search_fields = ["reference", "projet__titre", "motif"]
     date_hierarchy = "date"
 
+    def entry_create(self, data, *, by):
+        if data["nature"] == Engagement.Nature.DESENGAGEMENT:
+            return services.desengagement_create(engagement=data["engagement_origine"], by=by, **_commun(data))
+        return services.engagement_create(
+            projet=data["projet"], enveloppe=data["enveloppe"], by=by,
+            justification_depassement=data.get("justification_depassement", ""), **_commun(data),
+        )  # fmt: skip
+
 
 class VersementAddForm(EcritureAddForm):
     class Meta:
@@ -147,20 +181,9 @@ class VersementAddForm(EcritureAddForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        common = {k: cleaned[k] for k in ("montant", "date", "reference", "motif")}
-        try:
-            if cleaned["nature"] == Versement.Nature.ANNULATION:
-                if not cleaned.get("versement_origine"):
-                    raise ValidationError({"versement_origine": "Indiquez le versement à annuler."})
-                self.entry = services.versement_cancel(
-                    versement=cleaned["versement_origine"], auteur=self.user, **common
-                )
-            else:
-                self.entry = services.versement_create(engagement=cleaned["engagement"], auteur=self.user, **common)
-        except services.PlafondDepasse as exc:
-            raise ValidationError(exc.message) from exc
+        annulation = cleaned.get("nature") == Versement.Nature.ANNULATION
+        if not self.errors and annulation and not cleaned.get("versement_origine"):
+            raise ValidationError({"versement_origine": "Indiquez le versement à annuler."})
         return cleaned
 
 
@@ -172,3 +195,8 @@ class VersementAdmin(LedgerAdmin):
     list_select_related = ["engagement", "auteur"]
     search_fields = ["reference", "engagement__reference"]
     date_hierarchy = "date"
+
+    def entry_create(self, data, *, by):
+        if data["nature"] == Versement.Nature.ANNULATION:
+            return services.versement_cancel(versement=data["versement_origine"], by=by, **_commun(data))
+        return services.versement_create(engagement=data["engagement"], by=by, **_commun(data))

@@ -9,7 +9,9 @@ a ceiling whatever path the write took.
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,18 +21,20 @@ from django.db.models import F, Sum
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from config.erreurs import Conflit
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
 
 CENTIME = Decimal("0.01")
+# A ledger entry: a commitment or release (Engagement), a disbursement or reversal (Versement).
+E = TypeVar("E", Engagement, Versement)
 
 
-class PlafondDepasse(Exception):
+class PlafondDepasse(Conflit):
     """A ceiling would be exceeded; `reste` is what can still be committed or paid."""
 
     def __init__(self, message: str, reste: Decimal):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, champ="montant", details={"reste_disponible": f"{reste:.2f}"})
         self.reste = reste
 
 
@@ -178,6 +182,38 @@ def _add_to_envelope(enveloppe: Enveloppe, montant: Decimal) -> None:
         )
 
 
+def _ledger_write(
+    *,
+    projet: Projet,
+    enveloppe: Enveloppe,
+    reference: str,
+    reference_libre: Callable[..., None],
+    entry_for: Callable[[Allocation], E],
+    total: str,
+    montant: Decimal,
+) -> E:
+    """The steps every ledger write takes, in this order, once its input is read.
+
+    Lock the allocation, refuse a reference already used in the envelope, check the
+    ceilings and build the entry (`entry_for`, which may read sums: every write on
+    the project holds this lock, so they cannot change until the transaction ends),
+    validate it, move the envelope's then the allocation's running `total` by
+    `montant` (negative for a release or a reversal), insert the entry.
+    """
+    allocation = _lock_allocation(projet=projet, enveloppe=enveloppe)
+    reference_libre(enveloppe=enveloppe, reference=reference)
+    entry = entry_for(allocation)
+    _clean(entry)
+    if total == "montant_engage":
+        # Checked against the envelope's ceiling; a release, negative, always passes.
+        _add_to_envelope(enveloppe, montant)
+    else:
+        Enveloppe.objects.filter(pk=enveloppe.pk).update(montant_verse=F("montant_verse") + montant, modifie_le=Now())
+    Allocation.objects.filter(pk=allocation.pk).update(**{total: F(total) + montant}, modifie_le=Now())
+    _save_entry(entry, enveloppe=enveloppe)
+    return entry
+
+
 @transaction.atomic
 def engagement_create(
     *,
@@ -187,55 +223,55 @@ def engagement_create(
     date: datetime.date,
     reference: str,
     motif: str,
-    auteur: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
     justification_depassement: str = "",
 ) -> Engagement:
     """Commit money of an envelope to a project, within the envelope's and the project's ceilings."""
     montant = _montant_valide(montant)
     date = _date_valide(date)
     reference = _reference_valide(reference)
-    allocation = _lock_allocation(projet=projet, enveloppe=enveloppe)
-    _reference_engagement_libre(enveloppe=enveloppe, reference=reference)
-    avant = allocation.montant_engage
-    apres = avant + montant
-    depasse = apres > allocation.montant
-    if depasse and allocation.plafonnee:
-        reste = max(allocation.montant - avant, Decimal("0.00"))
-        raise PlafondDepasse(
-            f"Subvention prévue du projet « {projet} » dépassée : il reste {_euros(reste)} à engager "
-            f"sur {_euros(allocation.montant)}, le montant demandé est de {_euros(montant)}.",
-            reste,
+
+    def engagement_for(allocation: Allocation) -> Engagement:
+        avant = allocation.montant_engage
+        apres = avant + montant
+        depasse = apres > allocation.montant
+        if depasse and allocation.plafonnee:
+            reste = max(allocation.montant - avant, Decimal("0.00"))
+            raise PlafondDepasse(
+                f"Subvention prévue du projet « {projet} » dépassée : il reste {_euros(reste)} à engager "
+                f"sur {_euros(allocation.montant)}, le montant demandé est de {_euros(montant)}.",
+                reste,
+            )
+        if depasse and not justification_depassement.strip():
+            # Equity may go beyond the fiche's investment potential, never silently.
+            raise ValidationError(
+                {
+                    "justification_depassement": (
+                        f"Cet engagement porterait le total à {_euros(apres)}, au-delà du potentiel "
+                        f"d'investissement de {_euros(allocation.montant)} : une justification est requise."
+                    )
+                }
+            )
+        return Engagement(
+            projet=projet,
+            enveloppe=enveloppe,
+            allocation=allocation,
+            nature=Engagement.Nature.ENGAGEMENT,
+            montant=montant,
+            date=date,
+            reference=reference,
+            motif=motif,
+            depasse_potentiel=depasse,
+            justification_depassement=justification_depassement.strip() if depasse else "",
+            engage_projet_avant=avant,
+            engage_projet_apres=apres,
+            auteur=by,
         )
-    if depasse and not justification_depassement.strip():
-        # Equity may go beyond the fiche's investment potential, never silently.
-        raise ValidationError(
-            {
-                "justification_depassement": (
-                    f"Cet engagement porterait le total à {_euros(apres)}, au-delà du potentiel "
-                    f"d'investissement de {_euros(allocation.montant)} : une justification est requise."
-                )
-            }
-        )
-    engagement = Engagement(
-        projet=projet,
-        enveloppe=enveloppe,
-        allocation=allocation,
-        nature=Engagement.Nature.ENGAGEMENT,
-        montant=montant,
-        date=date,
-        reference=reference,
-        motif=motif,
-        depasse_potentiel=depasse,
-        justification_depassement=justification_depassement.strip() if depasse else "",
-        engage_projet_avant=avant,
-        engage_projet_apres=apres,
-        auteur=auteur,
-    )
-    _clean(engagement)
-    _add_to_envelope(enveloppe, montant)
-    Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") + montant, modifie_le=Now())
-    _save_entry(engagement, enveloppe=enveloppe)
-    return engagement
+
+    return _ledger_write(
+        projet=projet, enveloppe=enveloppe, reference=reference, reference_libre=_reference_engagement_libre,
+        entry_for=engagement_for, total="montant_engage", montant=montant,
+    )  # fmt: skip
 
 
 def _solde_engagement(engagement: Engagement) -> tuple[Decimal, Decimal]:
@@ -267,7 +303,7 @@ def desengagement_create(
     date: datetime.date,
     reference: str,
     motif: str,
-    auteur: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
 ) -> Engagement:
     """Release part of a commitment that has not been paid: a new, reasoned entry."""
     montant = _montant_valide(montant)
@@ -278,38 +314,37 @@ def desengagement_create(
     reference = _reference_valide(reference)
     if not motif.strip():
         raise ValidationError({"motif": "Un désengagement est toujours motivé."})
-    allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
-    _reference_engagement_libre(enveloppe=engagement.enveloppe, reference=reference)
-    libere, verse = _solde_engagement(engagement)
-    disponible = engagement.montant - libere - verse
-    if montant > disponible:
-        raise PlafondDepasse(
-            f"On ne peut libérer que la part non versée de l'engagement {engagement.reference} : "
-            f"{_euros(disponible)}, le montant demandé est de {_euros(montant)}.",
-            disponible,
+
+    def desengagement_for(allocation: Allocation) -> Engagement:
+        libere, verse = _solde_engagement(engagement)
+        disponible = engagement.montant - libere - verse
+        if montant > disponible:
+            raise PlafondDepasse(
+                f"On ne peut libérer que la part non versée de l'engagement {engagement.reference} : "
+                f"{_euros(disponible)}, le montant demandé est de {_euros(montant)}.",
+                disponible,
+            )
+        avant = allocation.montant_engage
+        return Engagement(
+            projet=engagement.projet,
+            enveloppe=engagement.enveloppe,
+            allocation=allocation,
+            nature=Engagement.Nature.DESENGAGEMENT,
+            engagement_origine=engagement,
+            montant=montant,
+            date=date,
+            reference=reference,
+            motif=motif,
+            engage_projet_avant=avant,
+            engage_projet_apres=avant - montant,
+            auteur=by,
         )
-    avant = allocation.montant_engage
-    desengagement = Engagement(
-        projet=engagement.projet,
-        enveloppe=engagement.enveloppe,
-        allocation=allocation,
-        nature=Engagement.Nature.DESENGAGEMENT,
-        engagement_origine=engagement,
-        montant=montant,
-        date=date,
-        reference=reference,
-        motif=motif,
-        engage_projet_avant=avant,
-        engage_projet_apres=avant - montant,
-        auteur=auteur,
-    )
-    _clean(desengagement)
-    Allocation.objects.filter(pk=allocation.pk).update(montant_engage=F("montant_engage") - montant, modifie_le=Now())
-    Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
-        montant_engage=F("montant_engage") - montant, modifie_le=Now()
-    )
-    _save_entry(desengagement, enveloppe=engagement.enveloppe)
-    return desengagement
+
+    return _ledger_write(
+        projet=engagement.projet, enveloppe=engagement.enveloppe, reference=reference,
+        reference_libre=_reference_engagement_libre, entry_for=desengagement_for,
+        total="montant_engage", montant=-montant,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -319,7 +354,7 @@ def versement_create(
     montant: Decimal,
     date: datetime.date,
     reference: str,
-    auteur: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
     motif: str = "",
 ) -> Versement:
     """Pay part of a commitment; the sum paid never exceeds what is still committed."""
@@ -329,36 +364,33 @@ def versement_create(
         date, apres=engagement.date, regle=f"Un versement paie l'engagement {engagement.reference}, qui"
     )
     reference = _reference_valide(reference)
-    # Every write on this commitment holds its allocation's lock, so the sums
-    # below cannot change until this transaction ends.
-    allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
-    _reference_versement_libre(enveloppe=engagement.enveloppe, reference=reference)
-    libere, verse = _solde_engagement(engagement)
-    reste = engagement.montant - libere - verse
-    if montant > reste:
-        raise PlafondDepasse(
-            f"Versement supérieur au reste à payer de l'engagement {engagement.reference} : il reste "
-            f"{_euros(reste)} sur {_euros(engagement.montant - libere)}, le montant demandé est de {_euros(montant)}.",
-            reste,
+
+    def versement_for(allocation: Allocation) -> Versement:
+        libere, verse = _solde_engagement(engagement)
+        reste = engagement.montant - libere - verse
+        if montant > reste:
+            raise PlafondDepasse(
+                f"Versement supérieur au reste à payer de l'engagement {engagement.reference} : il reste "
+                f"{_euros(reste)} sur {_euros(engagement.montant - libere)}, "
+                f"le montant demandé est de {_euros(montant)}.",
+                reste,
+            )
+        return Versement(
+            engagement=engagement,
+            nature=Versement.Nature.VERSEMENT,
+            montant=montant,
+            date=date,
+            reference=reference,
+            motif=motif,
+            verse_engagement_avant=verse,
+            verse_engagement_apres=verse + montant,
+            auteur=by,
         )
-    versement = Versement(
-        engagement=engagement,
-        nature=Versement.Nature.VERSEMENT,
-        montant=montant,
-        date=date,
-        reference=reference,
-        motif=motif,
-        verse_engagement_avant=verse,
-        verse_engagement_apres=verse + montant,
-        auteur=auteur,
-    )
-    _clean(versement)
-    Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") + montant, modifie_le=Now())
-    Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
-        montant_verse=F("montant_verse") + montant, modifie_le=Now()
-    )
-    _save_entry(versement, enveloppe=engagement.enveloppe)
-    return versement
+
+    return _ledger_write(
+        projet=engagement.projet, enveloppe=engagement.enveloppe, reference=reference,
+        reference_libre=_reference_versement_libre, entry_for=versement_for, total="montant_verse", montant=montant,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -369,7 +401,7 @@ def versement_cancel(
     date: datetime.date,
     reference: str,
     motif: str,
-    auteur: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
 ) -> Versement:
     """Reverse all or part of a disbursement (funds returned, payment error): a new entry."""
     montant = _montant_valide(montant)
@@ -382,40 +414,38 @@ def versement_cancel(
     if not motif.strip():
         raise ValidationError({"motif": "Une annulation de versement est toujours motivée."})
     engagement = versement.engagement
-    allocation = _lock_allocation(projet=engagement.projet, enveloppe=engagement.enveloppe)
-    _reference_versement_libre(enveloppe=engagement.enveloppe, reference=reference)
-    deja_annule = versement.annulations.aggregate(total=Sum("montant"))["total"] or Decimal("0.00")
-    annulable = versement.montant - deja_annule
-    if montant > annulable:
-        raise PlafondDepasse(
-            f"On ne peut annuler que {_euros(annulable)} du versement {versement.reference}, "
-            f"le montant demandé est de {_euros(montant)}.",
-            annulable,
+
+    def annulation_for(allocation: Allocation) -> Versement:
+        deja_annule = versement.annulations.aggregate(total=Sum("montant"))["total"] or Decimal("0.00")
+        annulable = versement.montant - deja_annule
+        if montant > annulable:
+            raise PlafondDepasse(
+                f"On ne peut annuler que {_euros(annulable)} du versement {versement.reference}, "
+                f"le montant demandé est de {_euros(montant)}.",
+                annulable,
+            )
+        _, verse = _solde_engagement(engagement)
+        return Versement(
+            engagement=engagement,
+            nature=Versement.Nature.ANNULATION,
+            versement_origine=versement,
+            montant=montant,
+            date=date,
+            reference=reference,
+            motif=motif,
+            verse_engagement_avant=verse,
+            verse_engagement_apres=verse - montant,
+            auteur=by,
         )
-    _, verse = _solde_engagement(engagement)
-    annulation = Versement(
-        engagement=engagement,
-        nature=Versement.Nature.ANNULATION,
-        versement_origine=versement,
-        montant=montant,
-        date=date,
-        reference=reference,
-        motif=motif,
-        verse_engagement_avant=verse,
-        verse_engagement_apres=verse - montant,
-        auteur=auteur,
-    )
-    _clean(annulation)
-    Allocation.objects.filter(pk=allocation.pk).update(montant_verse=F("montant_verse") - montant, modifie_le=Now())
-    Enveloppe.objects.filter(pk=engagement.enveloppe_id).update(
-        montant_verse=F("montant_verse") - montant, modifie_le=Now()
-    )
-    _save_entry(annulation, enveloppe=engagement.enveloppe)
-    return annulation
+
+    return _ledger_write(
+        projet=engagement.projet, enveloppe=engagement.enveloppe, reference=reference,
+        reference_libre=_reference_versement_libre, entry_for=annulation_for, total="montant_verse", montant=-montant,
+    )  # fmt: skip
 
 
 @transaction.atomic
-def allocation_update(*, allocation: Allocation, montant: Decimal, auteur: AbstractBaseUser | None) -> Allocation:
+def allocation_update(*, allocation: Allocation, montant: Decimal, by: AbstractBaseUser | None) -> Allocation:
     """Change a project's allocation (the fiche's amount), never below what is committed."""
     montant = _montant_valide(montant)
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
@@ -424,7 +454,8 @@ def allocation_update(*, allocation: Allocation, montant: Decimal, auteur: Abstr
             {"montant": f"Déjà {_euros(allocation.montant_engage)} engagés : le montant ne peut être inférieur."}
         )
     allocation.montant = montant
-    allocation._history_user = auteur
+    allocation._history_user = by
+    allocation._change_reason = "Montant de l'allocation modifié"
     allocation.full_clean()
     allocation.save(update_fields=["montant", "modifie_le"])
     return allocation

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from comptes.models import Profil
 from comptes.permissions import role_required
 from comptes.roles import role_of
+from config.erreurs import Conflit, erreurs_sur_formulaire
 from config.saisie import montant_format
 from financements import exports, services
 from financements.filters import EngagementFilterSet, VersementFilterSet
@@ -74,21 +75,17 @@ def grand_livre(request):
     return render(request, "financements/grand_livre.html", context)
 
 
-def _write_or_refuse(form, write, *, auteur, essai: bool) -> bool:
+def _write_or_refuse(form, write, *, by, essai: bool) -> bool:
     """Run the write through its service (rolled back on a trial); a refusal becomes a form error."""
     try:
         with transaction.atomic():
-            write(auteur=auteur, **form.cleaned_data)
+            write(by=by, **form.cleaned_data)
             if essai:
                 transaction.set_rollback(True)
-    except services.PlafondDepasse as exc:
-        form.add_error("montant", exc.message)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        return True
-    return False
+    except (ValidationError, Conflit) as exc:
+        erreurs_sur_formulaire(form, exc)
+        return False
+    return True
 
 
 def _ecriture(
@@ -105,7 +102,7 @@ def _ecriture(
         confirme = "confirmer" in request.POST
         # The first POST runs the service and rolls it back, so every refusal (ceilings,
         # dates, a reference already used) shows before the officer is asked to confirm.
-        if _write_or_refuse(form, write, auteur=request.user, essai=not confirme):
+        if _write_or_refuse(form, write, by=request.user, essai=not confirme):
             if confirme:
                 messages.success(request, "Écriture enregistrée au grand livre.")
                 return redirect(retour)
@@ -123,7 +120,7 @@ def _ecriture(
 
 
 @role_required(Profil.Role.CHARGE)
-def engagement_nouveau(request, slug: str):
+def engagement_create(request, slug: str):
     projet = get_object_or_404(Projet, slug=slug)
     return _ecriture(
         request, form_class=EngagementForm, titre=f"Nouvel engagement — {projet.titre}", verbe="engager",
@@ -133,7 +130,7 @@ def engagement_nouveau(request, slug: str):
 
 
 @role_required(Profil.Role.CHARGE)
-def desengagement_nouveau(request, uid):
+def desengagement_create(request, uid):
     engagement = get_object_or_404(
         Engagement.objects.select_related("projet", "enveloppe"), uid=uid, nature="engagement"
     )
@@ -145,7 +142,7 @@ def desengagement_nouveau(request, uid):
 
 
 @role_required(Profil.Role.CHARGE)
-def versement_nouveau(request, uid):
+def versement_create(request, uid):
     engagement = get_object_or_404(
         Engagement.objects.select_related("projet", "enveloppe"), uid=uid, nature="engagement"
     )
@@ -157,7 +154,7 @@ def versement_nouveau(request, uid):
 
 
 @role_required(Profil.Role.CHARGE)
-def annulation_nouvelle(request, uid):
+def versement_cancel(request, uid):
     versement = get_object_or_404(
         Versement.objects.select_related("engagement__projet", "engagement__enveloppe"), uid=uid, nature="versement"
     )

@@ -45,15 +45,15 @@ class MesureAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
     list_select_related = ["indicateur", "auteur"]
     search_fields = ["indicateur__code", "indicateur__libelle", "source"]
     date_hierarchy = "date"
-    actions = ["valider"]
+    actions = ["validate"]
 
     @admin.action(description="Valider les mesures soumises sélectionnées")
-    def valider(self, request, queryset):
+    def validate(self, request, queryset):
         # Rejections need a comment each: they are made on the "Mesures à valider" page.
         validees = 0
         for mesure in queryset.filter(statut=Mesure.Statut.SOUMISE):
             try:
-                services.mesure_validate(mesure=mesure, par=request.user)
+                services.mesure_validate(mesure=mesure, by=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(request, f"{mesure} : {exc}", messages.ERROR)
             else:

@@ -148,7 +148,7 @@ def _ledger_demo(projet: Projet, allocation: Allocation, hasard: random.Random, 
             date=date,
             reference=f"{PREFIXE}{allocation.enveloppe.code[:3].upper()}-{projet.slug}"[:120],
             motif=f"{MARQUE} engagement fictif écrit par generer_demo ; supprimé par generer_demo --supprimer.",
-            auteur=None,
+            by=None,
         )
     except financements.PlafondDepasse:
         return  # the envelope is full with real entries: no demo commitment there
@@ -164,7 +164,7 @@ def _ledger_demo(projet: Projet, allocation: Allocation, hasard: random.Random, 
             date=_date_entre(hasard, date, aujourdhui),
             reference=f"{engagement.reference}-V{n}"[:120],
             motif=f"{MARQUE} versement fictif.",
-            auteur=None,
+            by=None,
         )
         rapport.versements += 1
 

@@ -83,11 +83,11 @@ def mesure_submit(
     date: datetime.date,
     valeur: Decimal,
     source: str,
-    auteur: AbstractBaseUser,
+    by: AbstractBaseUser,
     demo: bool = False,
 ) -> Mesure:
     """Submit a value of an indicator; a partner only for the projects their organisation belongs to."""
-    if not _peut_soumettre(auteur, indicateur):
+    if not _peut_soumettre(by, indicateur):
         raise PermissionDenied(
             f"Votre organisation ne participe pas au projet « {indicateur.impact.projet} » : "
             "vous ne pouvez pas déclarer de mesure pour ses indicateurs."
@@ -101,10 +101,10 @@ def mesure_submit(
         date=date,
         valeur=valeur,
         source=source.strip(),
-        auteur=auteur,
+        auteur=by,
         demo=demo,
     )
-    mesure._history_user = auteur
+    mesure._history_user = by
     # The date's uniqueness was checked above, naming the value there; a twin committed
     # meanwhile is caught on insert, with the same message, rather than here with Django's.
     mesure.full_clean(validate_constraints=False)
@@ -120,9 +120,9 @@ def mesure_submit(
     return mesure
 
 
-def _decide(*, mesure: Mesure, par: AbstractBaseUser | None, statut: str, commentaire: str) -> Mesure:
-    # `par=None` is a decision by the system (demo data, tests), never reachable from a request.
-    if par is not None and role_of(par) != Profil.Role.CHARGE:
+def _decide(*, mesure: Mesure, by: AbstractBaseUser | None, statut: str, commentaire: str) -> Mesure:
+    # `by=None` is a decision by the system (demo data, tests), never reachable from a request.
+    if by is not None and role_of(by) != Profil.Role.CHARGE:
         raise PermissionDenied("Seul·e un·e chargé·e de programme valide ou rejette une mesure.")
     with transaction.atomic():
         # Race: two officers deciding the same measurement at once; the second
@@ -134,24 +134,24 @@ def _decide(*, mesure: Mesure, par: AbstractBaseUser | None, statut: str, commen
             )
         mesure.statut = statut
         mesure.commentaire = commentaire.strip()
-        mesure.decision_par = par
+        mesure.decision_par = by
         mesure.decision_le = timezone.now()
-        mesure._history_user = par
+        mesure._history_user = by
         mesure.full_clean()
         mesure.save()
     return mesure
 
 
-def mesure_validate(*, mesure: Mesure, par: AbstractBaseUser | None, commentaire: str = "") -> Mesure:
+def mesure_validate(*, mesure: Mesure, by: AbstractBaseUser | None, commentaire: str = "") -> Mesure:
     """Validate a submitted measurement: from now on it counts in evaluations."""
-    return _decide(mesure=mesure, par=par, statut=Mesure.Statut.VALIDEE, commentaire=commentaire)
+    return _decide(mesure=mesure, by=by, statut=Mesure.Statut.VALIDEE, commentaire=commentaire)
 
 
-def mesure_reject(*, mesure: Mesure, par: AbstractBaseUser | None, commentaire: str) -> Mesure:
+def mesure_reject(*, mesure: Mesure, by: AbstractBaseUser | None, commentaire: str) -> Mesure:
     """Reject a submitted measurement, saying why (the partner reads the comment)."""
     if not commentaire.strip():
         raise ValidationError({"commentaire": "Un rejet est toujours motivé."})
-    return _decide(mesure=mesure, par=par, statut=Mesure.Statut.REJETEE, commentaire=commentaire)
+    return _decide(mesure=mesure, by=by, statut=Mesure.Statut.REJETEE, commentaire=commentaire)
 
 
 # --- Evaluation -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from comptes.models import Profil
 from comptes.roles import role_of
+from config.erreurs import erreurs_sur_formulaire
 from indicateurs import selectors, services
 from indicateurs.filters import IndicateurFilterSet
 from indicateurs.forms import DecisionForm, IndicateurForm
@@ -60,7 +61,7 @@ def indicateur_detail(request, code: str):
     return render(request, "indicateurs/indicateur_detail.html", context)
 
 
-def indicateur_modifier(request, code: str):
+def indicateur_update(request, code: str):
     """An officer corrects the structured target read from the fiche (errors next to the field)."""
     if refus := _exiger_charge(request):
         return refus
@@ -73,8 +74,7 @@ def indicateur_modifier(request, code: str):
                 indicateur=Indicateur.objects.get(pk=indicateur.pk), data=donnees, by=request.user
             )
         except ValidationError as exc:
-            for champ, erreurs in exc.message_dict.items():
-                form.add_error(champ if champ in form.fields else None, erreurs)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(request, "Cible enregistrée ; la prochaine évaluation en tiendra compte.")
             return redirect("indicateur_detail", code=indicateur.code)
@@ -105,7 +105,7 @@ def mesure_decide(request, uid):
         return redirect("mesure_queue")
     service = services.mesure_validate if form.cleaned_data["decision"] == "valider" else services.mesure_reject
     try:
-        mesure = service(mesure=mesure, par=request.user, commentaire=form.cleaned_data["commentaire"])
+        mesure = service(mesure=mesure, by=request.user, commentaire=form.cleaned_data["commentaire"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

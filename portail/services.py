@@ -34,7 +34,7 @@ def fiche_update(
             raise ValidationError({code: "Le projet n'a pas d'allocation dans cette enveloppe."})
         if allocation.montant != montant:
             try:
-                allocation_update(allocation=allocation, montant=montant, auteur=by)
+                allocation_update(allocation=allocation, montant=montant, by=by)
             except ValidationError as exc:
                 # Name the form field (the envelope) rather than the model's "montant".
                 raise ValidationError({code: exc.message_dict.get("montant", exc.messages)}) from exc

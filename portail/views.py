@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from comptes.models import Profil
 from comptes.permissions import role_required
 from comptes.roles import role_of
+from config.erreurs import erreurs_sur_formulaire
 from financements.models import Allocation
 from financements.selectors import cumuls_mensuels, programme_chiffres, projet_financement
 from indicateurs.selectors import projet_indicateurs
@@ -208,15 +209,6 @@ def projet_detail(request, slug: str):
 # a refusal comes back next to its field.
 
 
-def _erreurs(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form, next to the field it names."""
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @role_required(CHARGE)
 def projet_edit(request, slug: str):
     projet = get_object_or_404(Projet.objects.select_related("region"), slug=slug)
@@ -233,7 +225,7 @@ def projet_edit(request, slug: str):
             fiche_update(projet=projet, data=data, allocations=montants, by=request.user)
         except ValidationError as exc:
             # Allocation refusals are keyed by envelope code, which is also the form field's name.
-            _erreurs(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("projet_detail", slug=projet.slug)

@@ -48,6 +48,10 @@ class ProjetFactory(DjangoModelFactory):
             )
 
 
+def organisation_named(nom: str) -> Organisation:
+    return Organisation.objects.get(nom=nom)
+
+
 def compte(role: str, username: str | None = None, **kwargs):
     """A user with a programme role (and regions or organisation where the role needs them)."""
     from comptes.services import compte_create
@@ -56,7 +60,7 @@ def compte(role: str, username: str | None = None, **kwargs):
     if role == "directeur":
         kwargs.setdefault("regions", ["84"])
     if role == "partenaire":
-        kwargs.setdefault("organisation", "Association Biovallée")
+        kwargs["organisation"] = organisation_named(kwargs.get("organisation", "Association Biovallée"))
     return compte_create(username=username, role=role, **kwargs)
 
 

@@ -39,10 +39,6 @@ ERREURS_ECRITURE = {
 }
 
 
-def _conflit(exc: services.PlafondDepasse) -> Response:
-    return Response({"detail": exc.message, "reste_disponible": f"{exc.reste:.2f}"}, status=status.HTTP_409_CONFLICT)
-
-
 def _scoped(queryset, user, projet_path: str):
     """A partner sees the entries of its organisation's projects only; others see all."""
     if role_of(user) == Profil.Role.PARTENAIRE:
@@ -80,7 +76,7 @@ class EnveloppeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=EngagementInputSerializer,
         responses={201: EngagementSerializer, **ERREURS_ECRITURE},
     ),
-    desengager=extend_schema(
+    desengagement_create=extend_schema(
         summary="Libérer une part non versée d'un engagement (désengagement)",
         tags=["Financements"],
         request=MouvementInputSerializer,
@@ -117,23 +113,15 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def create(self, request, *args, **kwargs):
         entree = EngagementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
-        try:
-            engagement = services.engagement_create(auteur=request.user, **entree.validated_data)
-        except services.PlafondDepasse as exc:
-            return _conflit(exc)
+        engagement = services.engagement_create(by=request.user, **entree.validated_data)
         return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], url_path="desengagements")
-    def desengager(self, request, uid=None):
+    @action(detail=True, methods=["post"], url_path="desengagements", url_name="desengager")
+    def desengagement_create(self, request, uid=None):
         engagement = self.get_object()
         entree = MouvementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
-        try:
-            desengagement = services.desengagement_create(
-                engagement=engagement, auteur=request.user, **entree.validated_data
-            )
-        except services.PlafondDepasse as exc:
-            return _conflit(exc)
+        desengagement = services.desengagement_create(engagement=engagement, by=request.user, **entree.validated_data)
         return Response(EngagementSerializer(desengagement).data, status=status.HTTP_201_CREATED)
 
 
@@ -146,7 +134,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=VersementInputSerializer,
         responses={201: VersementSerializer, **ERREURS_ECRITURE},
     ),
-    annuler=extend_schema(
+    annulation_create=extend_schema(
         summary="Annuler tout ou partie d'un versement",
         tags=["Financements"],
         request=MouvementInputSerializer,
@@ -177,21 +165,15 @@ class VersementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def create(self, request, *args, **kwargs):
         entree = VersementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
-        try:
-            versement = services.versement_create(auteur=request.user, **entree.validated_data)
-        except services.PlafondDepasse as exc:
-            return _conflit(exc)
+        versement = services.versement_create(by=request.user, **entree.validated_data)
         return Response(VersementSerializer(versement).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], url_path="annulations")
-    def annuler(self, request, uid=None):
+    @action(detail=True, methods=["post"], url_path="annulations", url_name="annuler")
+    def annulation_create(self, request, uid=None):
         versement = self.get_object()
         entree = MouvementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
-        try:
-            annulation = services.versement_cancel(versement=versement, auteur=request.user, **entree.validated_data)
-        except services.PlafondDepasse as exc:
-            return _conflit(exc)
+        annulation = services.versement_cancel(versement=versement, by=request.user, **entree.validated_data)
         return Response(VersementSerializer(annulation).data, status=status.HTTP_201_CREATED)
 
 

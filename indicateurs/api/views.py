@@ -85,21 +85,25 @@ class MesureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request):
         saisie = MesureCreateSerializer(data=request.data)
         saisie.is_valid(raise_exception=True)
-        mesure = services.mesure_submit(auteur=request.user, **saisie.validated_data)
+        mesure = services.mesure_submit(by=request.user, **saisie.validated_data)
         return Response(self.get_serializer(mesure).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Valider une mesure (chargé·e de programme)", tags=["Mesures"], request=DecisionSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[EstChargeDeProgramme])
-    def valider(self, request, uid=None):
+    @action(
+        detail=True, methods=["post"], url_path="valider", url_name="valider", permission_classes=[EstChargeDeProgramme]
+    )
+    def validate(self, request, uid=None):
         return self._decide(request, services.mesure_validate)
 
     @extend_schema(summary="Rejeter une mesure, commentaire obligatoire", tags=["Mesures"], request=DecisionSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[EstChargeDeProgramme])
-    def rejeter(self, request, uid=None):
+    @action(
+        detail=True, methods=["post"], url_path="rejeter", url_name="rejeter", permission_classes=[EstChargeDeProgramme]
+    )
+    def reject(self, request, uid=None):
         return self._decide(request, services.mesure_reject)
 
     def _decide(self, request, service):
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        mesure = service(mesure=self.get_object(), par=request.user, **decision.validated_data)
+        mesure = service(mesure=self.get_object(), by=request.user, **decision.validated_data)
         return Response(self.get_serializer(mesure).data)

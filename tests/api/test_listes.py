@@ -40,7 +40,7 @@ def test_updated_since_returns_only_what_changed(charge):
     projet.population_concernee += 1
     projet.save()
     allocation = Allocation.objects.get(projet__slug="biovallee", enveloppe__code="subvention")
-    services.allocation_update(allocation=allocation, montant=Decimal("5800000.00"), auteur=None)
+    services.allocation_update(allocation=allocation, montant=Decimal("5800000.00"), by=None)
 
     slugs = {p["slug"] for p in charge.get("/api/v1/projets/", {"updated_since": moment.isoformat()}).json()["results"]}
 
@@ -52,7 +52,7 @@ def test_a_ledger_entry_appears_in_the_incremental_sync_of_the_ledger(charge):
     moment = timezone.now()
     services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=Allocation.objects.first().enveloppe,
-        montant=Decimal("5.00"), date=datetime.date(2024, 1, 1), reference="R", motif="M", auteur=None,
+        montant=Decimal("5.00"), date=datetime.date(2024, 1, 1), reference="R", motif="M", by=None,
     )  # fmt: skip
     assert charge.get("/api/v1/engagements/", {"updated_since": moment.isoformat()}).json()["count"] == 1
 

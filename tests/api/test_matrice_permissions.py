@@ -35,14 +35,14 @@ def ecritures() -> dict[str, dict]:
     for slug in ("biovallee", "vilagil"):
         engagement = services.engagement_create(
             projet=Projet.objects.get(slug=slug), enveloppe=subvention, montant=Decimal("1000.00"),
-            date=datetime.date(2024, 1, 1), reference=f"E-{slug}", motif="M", auteur=None,
+            date=datetime.date(2024, 1, 1), reference=f"E-{slug}", motif="M", by=None,
         )  # fmt: skip
         versement = services.versement_create(
             engagement=engagement,
             montant=Decimal("10.00"),
             date=datetime.date(2024, 2, 1),
             reference=f"V-{slug}",
-            auteur=None,
+            by=None,
         )
         out[slug] = {"engagement": str(engagement.uid), "versement": str(versement.uid)}
     return out

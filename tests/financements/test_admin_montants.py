@@ -58,7 +58,7 @@ def test_the_admin_refuses_an_ambiguous_commitment_and_writes_nothing(admin, sub
 def test_the_admin_refuses_an_ambiguous_disbursement_and_writes_nothing(admin, subvention, tape):
     engagement = services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=subvention, montant=Decimal("1000000.00"),
-        date="2024-03-01", reference="CP-1", motif="Convention", auteur=None,
+        date="2024-03-01", reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
     data = {"engagement": engagement.pk, "nature": "versement", "date": "2024-04-01", "reference": "V", "motif": ""}
 

@@ -27,7 +27,7 @@ def charge() -> Client:
 def engagement() -> Engagement:
     return services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
-        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-1", motif="Convention", auteur=None,
+        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
 
 
@@ -37,7 +37,7 @@ def ecritures() -> tuple[int, int]:
 
 def _requetes(engagement: Engagement) -> dict:
     versement = services.versement_create(
-        engagement=engagement, montant=Decimal("500000.00"), date="2024-04-01", reference="V-1", auteur=None
+        engagement=engagement, montant=Decimal("500000.00"), date="2024-04-01", reference="V-1", by=None
     )
     commun = {"date": "2024-05-01", "reference": "R-1", "motif": "Motif"}
     return {

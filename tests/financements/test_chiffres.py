@@ -37,7 +37,7 @@ def _reference(nature: str) -> str:
 def engager(slug: str, montant: str, *, code: str = "subvention", date: str = "2024-03-01", reference: str = ""):
     return services.engagement_create(
         projet=Projet.objects.get(slug=slug), enveloppe=Enveloppe.objects.get(code=code), montant=Decimal(montant),
-        date=date, reference=reference or _reference("DEC"), motif="Convention", auteur=None,
+        date=date, reference=reference or _reference("DEC"), motif="Convention", by=None,
         justification_depassement="Tour de table",
     )  # fmt: skip
 
@@ -45,14 +45,14 @@ def engager(slug: str, montant: str, *, code: str = "subvention", date: str = "2
 def verser(engagement, montant: str, *, date: str = "2024-06-01", reference: str = ""):
     return services.versement_create(
         engagement=engagement, montant=Decimal(montant), date=date, reference=reference or _reference("OP"),
-        auteur=None,
+        by=None,
     )  # fmt: skip
 
 
 def annuler(versement, montant: str, *, date: str = "2024-09-01"):
     return services.versement_cancel(
         versement=versement, montant=Decimal(montant), date=date, reference=_reference("OP"), motif="Trop-perçu",
-        auteur=None,
+        by=None,
     )  # fmt: skip
 
 

@@ -44,13 +44,13 @@ def portail() -> Client:
 def engager(projet, enveloppe, *, montant="1000000.00", date=JOUR, reference="CP-1") -> Engagement:
     return services.engagement_create(
         projet=projet, enveloppe=enveloppe, montant=Decimal(montant), date=date, reference=reference,
-        motif="Convention signée", auteur=None,
+        motif="Convention signée", by=None,
     )  # fmt: skip
 
 
 def verser(engagement, *, montant="100.00", date=JOUR, reference="V-1") -> Versement:
     return services.versement_create(
-        engagement=engagement, montant=Decimal(montant), date=date, reference=reference, auteur=None
+        engagement=engagement, montant=Decimal(montant), date=date, reference=reference, by=None
     )
 
 
@@ -178,7 +178,7 @@ def test_it_refuses_a_release_dated_before_its_commitment(biovallee, subvention)
     with pytest.raises(ValidationError) as excinfo:
         services.desengagement_create(
             engagement=engagement, montant=Decimal("1.00"), date=datetime.date(2024, 2, 29), reference="D-1",
-            motif="Abandon", auteur=None,
+            motif="Abandon", by=None,
         )  # fmt: skip
     assert excinfo.value.message_dict["date"] == [
         "Un désengagement libère l'engagement CP-1, qui est daté du 01/03/2024 : l'écriture ne peut pas le précéder."
@@ -192,7 +192,7 @@ def test_it_refuses_a_reversal_dated_before_its_disbursement(biovallee, subventi
     with pytest.raises(ValidationError) as excinfo:
         services.versement_cancel(
             versement=versement, montant=Decimal("1.00"), date=datetime.date(2024, 3, 31), reference="A-1",
-            motif="Trop-perçu", auteur=None,
+            motif="Trop-perçu", by=None,
         )  # fmt: skip
     assert excinfo.value.message_dict["date"] == [
         "Une annulation porte sur le versement V-1, qui est daté du 01/04/2024 : l'écriture ne peut pas le précéder."
@@ -264,7 +264,7 @@ def test_a_release_cannot_reuse_a_reference_of_the_envelope(biovallee, subventio
 
     with pytest.raises(ValidationError) as excinfo:
         services.desengagement_create(
-            engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="CP-1", motif="Abandon", auteur=None
+            engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="CP-1", motif="Abandon", by=None
         )
     assert "La référence CP-1 est déjà utilisée" in excinfo.value.message_dict["reference"][0]
 
@@ -298,7 +298,7 @@ def test_a_reversal_cannot_reuse_a_disbursement_reference_of_the_envelope(bioval
 
     with pytest.raises(ValidationError) as excinfo:
         services.versement_cancel(
-            versement=versement, montant=Decimal("1.00"), date=JOUR, reference="V-1", motif="Erreur", auteur=None
+            versement=versement, montant=Decimal("1.00"), date=JOUR, reference="V-1", motif="Erreur", by=None
         )
     assert "La référence V-1 est déjà utilisée" in excinfo.value.message_dict["reference"][0]
 

@@ -76,7 +76,7 @@ def test_concurrent_commitments_never_pass_the_envelope_ceiling(charge):
         outcomes = _all_at_once(
             lambda i, tour=tour: services.engagement_create(
                 projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", auteur=charge,
+                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", by=charge,
             )
         )  # fmt: skip
 
@@ -102,7 +102,7 @@ def test_concurrent_commitments_never_pass_the_projects_planned_subsidy(charge):
         outcomes = _all_at_once(
             lambda i, tour=tour: services.engagement_create(
                 projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", auteur=charge,
+                reference=f"COURSE-{tour}-{i}", motif="Test de concurrence", by=charge,
             )
         )  # fmt: skip
 
@@ -120,12 +120,12 @@ def test_concurrent_disbursements_never_pass_the_commitment(charge):
         payable = random.Random(round_).randint(1, THREADS - 4)
         engagement = services.engagement_create(
             projet=projet, enveloppe=subvention, montant=MONTANT * payable, date=JOUR,
-            reference=f"ENG-{round_}", motif="Test", auteur=charge,
+            reference=f"ENG-{round_}", motif="Test", by=charge,
         )  # fmt: skip
 
         outcomes = _all_at_once(
             lambda i, engagement=engagement, round_=round_: services.versement_create(
-                engagement=engagement, montant=MONTANT, date=JOUR, reference=f"V-{round_}-{i}", auteur=charge
+                engagement=engagement, montant=MONTANT, date=JOUR, reference=f"V-{round_}-{i}", by=charge
             )
         )
 
@@ -158,7 +158,7 @@ def test_concurrent_entries_with_one_reference_on_several_projects_keep_one(char
         _refus_de_reference(
             lambda i: services.engagement_create(
                 projet=projets[i % len(projets)], enveloppe=subvention, montant=MONTANT, date=JOUR,
-                reference="CP-COURSE", motif="Test de concurrence", auteur=charge,
+                reference="CP-COURSE", motif="Test de concurrence", by=charge,
             ),
             refus,
         )
@@ -175,7 +175,7 @@ def test_concurrent_entries_with_one_reference_on_several_projects_keep_one(char
     payes = [
         services.engagement_create(
             projet=projet, enveloppe=subvention, montant=MONTANT, date=JOUR, reference=f"CP-{projet.pk}",
-            motif="Test", auteur=charge,
+            motif="Test", by=charge,
         )
         for projet in projets
     ]  # fmt: skip
@@ -184,7 +184,7 @@ def test_concurrent_entries_with_one_reference_on_several_projects_keep_one(char
         _refus_de_reference(
             lambda i: services.versement_create(
                 engagement=payes[i % len(payes)], montant=Decimal("1.00"), date=JOUR, reference="V-COURSE",
-                auteur=charge,
+                by=charge,
             ),
             refus,
         )

@@ -45,7 +45,7 @@ def charge() -> Client:
 def engagement(biovallee, subvention) -> Engagement:
     return services.engagement_create(
         projet=biovallee, enveloppe=subvention, montant=Decimal("1000000.00"), date="2024-03-01",
-        reference="CP-1", motif="Convention", auteur=None,
+        reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
 
 
@@ -165,7 +165,7 @@ def test_every_ledger_form_asks_for_a_confirmation_with_its_own_verb(
     charge, biovallee, subvention, engagement, verbe, chemin, modele, nature
 ):
     versement = services.versement_create(
-        engagement=engagement, montant=Decimal("500000.00"), date="2024-04-01", reference="V-1", auteur=None
+        engagement=engagement, montant=Decimal("500000.00"), date="2024-04-01", reference="V-1", by=None
     )
     url = chemin.format(engagement=engagement.uid, versement=versement.uid)
     avant = modele.objects.filter(nature=nature).count()

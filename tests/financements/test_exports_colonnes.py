@@ -116,18 +116,18 @@ def test_the_ledger_csv_gives_each_entry_written_by_the_services_with_its_author
     client.force_login(agent)
     engagement = services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
-        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-EXP-1", motif="Convention", auteur=agent,
+        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-EXP-1", motif="Convention", by=agent,
     )  # fmt: skip
     desengagement = services.desengagement_create(
         engagement=engagement, montant=Decimal("100000.50"), date="2024-04-02", reference="CP-EXP-1-D",
-        motif="Abandon d'un lot", auteur=None,
+        motif="Abandon d'un lot", by=None,
     )  # fmt: skip
     versement = services.versement_create(
-        engagement=engagement, montant=Decimal("400000.00"), date="2024-06-01", reference="OP-EXP-1", auteur=None
+        engagement=engagement, montant=Decimal("400000.00"), date="2024-06-01", reference="OP-EXP-1", by=None
     )
     annulation = services.versement_cancel(
         versement=versement, montant=Decimal("0.49"), date="2024-09-01", reference="OP-EXP-2", motif="Trop-perçu",
-        auteur=agent,
+        by=agent,
     )  # fmt: skip
 
     reponse = client.get("/financements/grand-livre/", {"region": "84", "export": "csv"})

@@ -33,11 +33,11 @@ def enveloppe(code: str) -> Enveloppe:
     return Enveloppe.objects.get(code=code)
 
 
-def engager(projet, code, montant, auteur, **kwargs):
+def engager(projet, code, montant, by, **kwargs):
     # A reference names one decision in its envelope: each call gets its own.
     return services.engagement_create(
         projet=projet, enveloppe=enveloppe(code), montant=Decimal(montant), date=JOUR,
-        reference=kwargs.pop("reference", f"DEC-{next(NUMEROS)}"), motif="Convention signée", auteur=auteur, **kwargs,
+        reference=kwargs.pop("reference", f"DEC-{next(NUMEROS)}"), motif="Convention signée", by=by, **kwargs,
     )  # fmt: skip
 
 
@@ -94,7 +94,7 @@ def test_it_refuses_a_non_positive_or_malformed_amount(biovallee, charge, montan
     with pytest.raises(ValidationError) as excinfo:
         services.engagement_create(
             projet=biovallee, enveloppe=enveloppe("subvention"), montant=montant, date=JOUR,
-            reference="X", motif="Y", auteur=charge,
+            reference="X", motif="Y", by=charge,
         )  # fmt: skip
     assert "montant" in excinfo.value.message_dict
     assert not Engagement.objects.exists()
@@ -102,13 +102,11 @@ def test_it_refuses_a_non_positive_or_malformed_amount(biovallee, charge, montan
 
 def test_a_disbursement_never_exceeds_what_is_left_on_the_commitment(biovallee, charge):
     engagement = engager(biovallee, "subvention", "1000.00", charge)
-    services.versement_create(
-        engagement=engagement, montant=Decimal("600.00"), date=JOUR, reference="V1", auteur=charge
-    )
+    services.versement_create(engagement=engagement, montant=Decimal("600.00"), date=JOUR, reference="V1", by=charge)
 
     with pytest.raises(services.PlafondDepasse) as excinfo:
         services.versement_create(
-            engagement=engagement, montant=Decimal("400.01"), date=JOUR, reference="V2", auteur=charge
+            engagement=engagement, montant=Decimal("400.01"), date=JOUR, reference="V2", by=charge
         )
     assert excinfo.value.reste == Decimal("400.00")
     assert enveloppe("subvention").montant_verse == Decimal("600.00")
@@ -116,16 +114,14 @@ def test_a_disbursement_never_exceeds_what_is_left_on_the_commitment(biovallee, 
 
 def test_a_release_frees_only_the_unpaid_part_and_is_a_new_reasoned_entry(biovallee, charge):
     engagement = engager(biovallee, "subvention", "1000.00", charge)
-    services.versement_create(
-        engagement=engagement, montant=Decimal("300.00"), date=JOUR, reference="V1", auteur=charge
-    )
+    services.versement_create(engagement=engagement, montant=Decimal("300.00"), date=JOUR, reference="V1", by=charge)
 
     with pytest.raises(services.PlafondDepasse):
         services.desengagement_create(
-            engagement=engagement, montant=Decimal("700.01"), date=JOUR, reference="D1", motif="Abandon", auteur=charge
+            engagement=engagement, montant=Decimal("700.01"), date=JOUR, reference="D1", motif="Abandon", by=charge
         )
     desengagement = services.desengagement_create(
-        engagement=engagement, montant=Decimal("700.00"), date=JOUR, reference="D1", motif="Abandon", auteur=charge
+        engagement=engagement, montant=Decimal("700.00"), date=JOUR, reference="D1", motif="Abandon", by=charge
     )
 
     assert desengagement.nature == "desengagement" and desengagement.engagement_origine == engagement
@@ -134,16 +130,14 @@ def test_a_release_frees_only_the_unpaid_part_and_is_a_new_reasoned_entry(bioval
     assert engagement.montant == Decimal("1000.00")  # the original entry is untouched
     # Nothing is left to pay on it now.
     with pytest.raises(services.PlafondDepasse):
-        services.versement_create(
-            engagement=engagement, montant=Decimal("0.01"), date=JOUR, reference="V2", auteur=charge
-        )
+        services.versement_create(engagement=engagement, montant=Decimal("0.01"), date=JOUR, reference="V2", by=charge)
 
 
 def test_a_release_needs_a_reason(biovallee, charge):
     engagement = engager(biovallee, "subvention", "1000.00", charge)
     with pytest.raises(ValidationError) as excinfo:
         services.desengagement_create(
-            engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="D", motif=" ", auteur=charge
+            engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="D", motif=" ", by=charge
         )
     assert "motif" in excinfo.value.message_dict
 
@@ -151,19 +145,17 @@ def test_a_release_needs_a_reason(biovallee, charge):
 def test_a_reversed_disbursement_can_be_paid_again(biovallee, charge):
     engagement = engager(biovallee, "subvention", "1000.00", charge)
     versement = services.versement_create(
-        engagement=engagement, montant=Decimal("1000.00"), date=JOUR, reference="V1", auteur=charge
+        engagement=engagement, montant=Decimal("1000.00"), date=JOUR, reference="V1", by=charge
     )
 
     services.versement_cancel(
-        versement=versement, montant=Decimal("250.00"), date=JOUR, reference="A1", motif="Trop-perçu", auteur=charge
+        versement=versement, montant=Decimal("250.00"), date=JOUR, reference="A1", motif="Trop-perçu", by=charge
     )
     with pytest.raises(services.PlafondDepasse):
         services.versement_cancel(
-            versement=versement, montant=Decimal("750.01"), date=JOUR, reference="A2", motif="Erreur", auteur=charge
+            versement=versement, montant=Decimal("750.01"), date=JOUR, reference="A2", motif="Erreur", by=charge
         )
-    services.versement_create(
-        engagement=engagement, montant=Decimal("250.00"), date=JOUR, reference="V2", auteur=charge
-    )
+    services.versement_create(engagement=engagement, montant=Decimal("250.00"), date=JOUR, reference="V2", by=charge)
 
     assert enveloppe("subvention").montant_verse == Decimal("1000.00")
 
@@ -173,9 +165,9 @@ def test_the_running_totals_equal_the_sums_of_the_ledger(biovallee, charge):
     e1 = engager(biovallee, "subvention", "5000.00", charge)
     e2 = engager(vilagil, "subvention", "7000.00", charge)
     engager(vilagil, "investissement", "100000.00", charge)
-    services.versement_create(engagement=e1, montant=Decimal("1000.00"), date=JOUR, reference="V", auteur=charge)
+    services.versement_create(engagement=e1, montant=Decimal("1000.00"), date=JOUR, reference="V", by=charge)
     services.desengagement_create(
-        engagement=e2, montant=Decimal("2000.00"), date=JOUR, reference="D", motif="M", auteur=charge
+        engagement=e2, montant=Decimal("2000.00"), date=JOUR, reference="D", motif="M", by=charge
     )
 
     for env in Enveloppe.objects.all():
@@ -197,7 +189,7 @@ def test_the_database_refuses_a_total_past_the_ceiling_whatever_path_the_write_t
 
 def test_the_database_refuses_to_edit_or_delete_a_ledger_entry(postgresql, biovallee, charge):
     engagement = engager(biovallee, "subvention", "1000.00", charge)
-    services.versement_create(engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="V", auteur=charge)
+    services.versement_create(engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="V", by=charge)
 
     with pytest.raises(IntegrityError, match="immuable"), transaction.atomic():
         Engagement.objects.filter(pk=engagement.pk).update(montant=Decimal("1.00"))
@@ -209,11 +201,19 @@ def test_the_database_refuses_to_edit_or_delete_a_ledger_entry(postgresql, biova
 def test_an_allocation_change_keeps_who_and_the_values_before_and_after(biovallee, charge):
     allocation = Allocation.objects.get(projet=biovallee, enveloppe__code="subvention")
 
-    services.allocation_update(allocation=allocation, montant=Decimal("6000000.00"), auteur=charge)
+    services.allocation_update(allocation=allocation, montant=Decimal("6000000.00"), by=charge)
 
     latest, previous = allocation.history.all()[:2]
     assert latest.history_user == charge
     assert (previous.montant, latest.montant) == (Decimal("5700000.00"), Decimal("6000000.00"))
+
+
+def test_an_allocation_change_says_why_in_the_history(biovallee, charge):
+    allocation = Allocation.objects.get(projet=biovallee, enveloppe__code="subvention")
+
+    services.allocation_update(allocation=allocation, montant=Decimal("6000000.00"), by=charge)
+
+    assert allocation.history.latest().history_change_reason == "Montant de l'allocation modifié"
 
 
 def test_an_allocation_cannot_drop_below_what_is_committed(biovallee, charge):
@@ -221,4 +221,4 @@ def test_an_allocation_cannot_drop_below_what_is_committed(biovallee, charge):
     allocation = Allocation.objects.get(projet=biovallee, enveloppe__code="subvention")
 
     with pytest.raises(ValidationError):
-        services.allocation_update(allocation=allocation, montant=Decimal("4999999.99"), auteur=charge)
+        services.allocation_update(allocation=allocation, montant=Decimal("4999999.99"), by=charge)

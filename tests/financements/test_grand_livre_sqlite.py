@@ -31,7 +31,7 @@ def ordre_lu() -> str:
     for slug, reference in (("vilagil", "OCCITANIE"), ("biovallee", "AURA")):
         services.engagement_create(
             projet=Projet.objects.get(slug=slug), enveloppe=subvention, montant=Decimal("1000.00"),
-            date=datetime.date(2024, 3, 1), reference=reference, motif="Convention", auteur=None,
+            date=datetime.date(2024, 3, 1), reference=reference, motif="Convention", by=None,
         )  # fmt: skip
     lus = own_regions_first(engagement_list(), region_codes=["76"], region_path="projet__region")
     return "ORDRE " + ",".join(e.reference for e in lus)

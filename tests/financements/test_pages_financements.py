@@ -31,7 +31,7 @@ def charge() -> Client:
 def engagement():
     return services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
-        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-1", motif="Convention", auteur=None,
+        montant=Decimal("1000000.00"), date="2024-03-01", reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def test_only_officers_reach_the_ledger_forms(role, engagement):
 
 def test_the_project_page_shows_the_ledger_with_who_and_before_after(charge, engagement):
     services.versement_create(
-        engagement=engagement, montant=Decimal("400000.00"), date="2024-04-01", reference="V-1", auteur=None
+        engagement=engagement, montant=Decimal("400000.00"), date="2024-04-01", reference="V-1", by=None
     )
     page = charge.get("/projets/biovallee/").content.decode()
 

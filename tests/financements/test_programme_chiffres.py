@@ -26,14 +26,14 @@ def allouees(code: str) -> Decimal:
 def ecritures() -> None:
     engagement = services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
-        montant=D("300000.00"), date=datetime.date(2023, 3, 1), reference="E1", motif="Convention", auteur=None,
+        montant=D("300000.00"), date=datetime.date(2023, 3, 1), reference="E1", motif="Convention", by=None,
     )  # fmt: skip
     services.versement_create(
-        engagement=engagement, montant=D("120000.00"), date=datetime.date(2023, 6, 1), reference="V1", auteur=None
+        engagement=engagement, montant=D("120000.00"), date=datetime.date(2023, 6, 1), reference="V1", by=None
     )
     services.engagement_create(
         projet=Projet.objects.get(slug="vilagil"), enveloppe=Enveloppe.objects.get(code="investissement"),
-        montant=D("2000000.00"), date=datetime.date(2023, 4, 1), reference="E2", motif="Convention", auteur=None,
+        montant=D("2000000.00"), date=datetime.date(2023, 4, 1), reference="E2", motif="Convention", by=None,
     )  # fmt: skip
 
 

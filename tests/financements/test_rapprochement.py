@@ -250,7 +250,7 @@ def ecrire(operations: list[tuple]) -> None:
             try:
                 engagement = services.engagement_create(
                     projet=projets[POOL[i]], enveloppe=enveloppes[code], montant=Decimal(centimes) / 100,
-                    date=date, reference=reference, motif="Convention", auteur=None,
+                    date=date, reference=reference, motif="Convention", by=None,
                     justification_depassement="Tour de table élargi",
                 )  # fmt: skip
             except services.PlafondDepasse:
@@ -266,11 +266,11 @@ def ecrire(operations: list[tuple]) -> None:
             if nature == "desengagement":
                 services.desengagement_create(
                     engagement=engagement, montant=montant, date=date, reference=reference, motif="Abandon",
-                    auteur=None,
+                    by=None,
                 )  # fmt: skip
             else:
                 versement = services.versement_create(
-                    engagement=engagement, montant=montant, date=date, reference=reference, auteur=None
+                    engagement=engagement, montant=montant, date=date, reference=reference, by=None
                 )
                 versements.append([versement, montant, ligne])
             ligne[1] -= montant
@@ -282,7 +282,7 @@ def ecrire(operations: list[tuple]) -> None:
                 continue
             services.versement_cancel(
                 versement=versement, montant=montant, date=max(date, versement.date), reference=reference,
-                motif="Trop-perçu", auteur=None,
+                motif="Trop-perçu", by=None,
             )  # fmt: skip
             ligne[1] -= montant
             ligne_engagement[1] += montant

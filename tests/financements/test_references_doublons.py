@@ -25,7 +25,7 @@ NNBSP = "\u202f"
 def engager(projet, enveloppe, *, reference, montant="1000.00", date=JOUR) -> Engagement:
     return services.engagement_create(
         projet=projet, enveloppe=enveloppe, montant=Decimal(montant), date=date, reference=reference,
-        motif="Convention signée", auteur=None,
+        motif="Convention signée", by=None,
     )  # fmt: skip
 
 
@@ -85,7 +85,7 @@ def test_a_twin_disbursement_refused_by_the_database_gets_the_sentence_naming_th
     postgresql, biovallee, vilagil, subvention
 ):
     premier = engager(biovallee, subvention, reference="CP-1")
-    services.versement_create(engagement=premier, montant=Decimal("250.00"), date=JOUR, reference="V-1", auteur=None)
+    services.versement_create(engagement=premier, montant=Decimal("250.00"), date=JOUR, reference="V-1", by=None)
     autre = engager(vilagil, subvention, reference="CP-2")
 
     with pytest.raises(ValidationError) as excinfo:
@@ -102,13 +102,29 @@ def test_a_twin_disbursement_refused_by_the_database_gets_the_sentence_naming_th
 
 def test_naming_the_first_entry_costs_one_query(django_assert_num_queries, biovallee, subvention):
     engagement = engager(biovallee, subvention, reference="CP-1")
-    services.versement_create(engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="V-1", auteur=None)
+    services.versement_create(engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="V-1", by=None)
     subvention = Enveloppe.objects.get(pk=subvention.pk)
 
     with django_assert_num_queries(1), pytest.raises(ValidationError):
         services._reference_engagement_libre(enveloppe=subvention, reference="CP-1")
     with django_assert_num_queries(1), pytest.raises(ValidationError):
         services._reference_versement_libre(enveloppe=subvention, reference="V-1")
+
+
+def test_a_used_reference_is_named_before_any_ceiling_is_checked(biovallee, subvention):
+    engagement = engager(biovallee, subvention, reference="CP-1")
+    services.versement_create(engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference="V-1", by=None)
+
+    # Beyond the planned subsidy, under a reference already used: the reference is what the officer hears of.
+    with pytest.raises(ValidationError) as excinfo:
+        engager(biovallee, subvention, reference="CP-1", montant="9000000.00")
+    assert excinfo.value.message_dict["reference"][0].startswith("La référence CP-1 est déjà utilisée")
+    # Beyond what is left to pay, likewise.
+    with pytest.raises(ValidationError) as excinfo:
+        services.versement_create(
+            engagement=engagement, montant=Decimal("5000.00"), date=JOUR, reference="V-1", by=None
+        )
+    assert excinfo.value.message_dict["reference"][0].startswith("La référence V-1 est déjà utilisée")
 
 
 # --- Twins older than the trigger ----------------------------------------------------------
@@ -139,9 +155,7 @@ def test_with_older_twins_the_refusal_names_the_earliest_dated_disbursement(post
     versement_ancien(precoce, reference="V-ANCIEN", date=datetime.date(2024, 4, 1))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.versement_create(
-            engagement=tardif, montant=Decimal("1.00"), date=JOUR, reference="V-ANCIEN", auteur=None
-        )
+        services.versement_create(engagement=tardif, montant=Decimal("1.00"), date=JOUR, reference="V-ANCIEN", by=None)
 
     assert excinfo.value.message_dict["reference"] == [
         f"La référence V-ANCIEN est déjà utilisée dans l'enveloppe Subventions : versement du 01/04/2024 sur "
@@ -160,9 +174,7 @@ def test_with_older_twins_of_the_same_day_the_refusal_names_the_first_written(
     versement_ancien(precoce, reference="V-ANCIEN", date=JOUR, pk=suivant)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.versement_create(
-            engagement=tardif, montant=Decimal("1.00"), date=JOUR, reference="V-ANCIEN", auteur=None
-        )
+        services.versement_create(engagement=tardif, montant=Decimal("1.00"), date=JOUR, reference="V-ANCIEN", by=None)
 
     assert excinfo.value.message_dict["reference"][0].endswith(f"sur {vilagil.titre} (engagement CP-V), 10,00 €.")
 
@@ -171,12 +183,10 @@ def test_a_disbursement_reference_of_one_envelope_is_free_in_the_other(biovallee
     investissement = Enveloppe.objects.get(code="investissement")
     en_subvention = engager(biovallee, subvention, reference="CP-1")
     en_investissement = engager(biovallee, investissement, reference="CP-1")
-    services.versement_create(
-        engagement=en_subvention, montant=Decimal("100.00"), date=JOUR, reference="V-1", auteur=None
-    )
+    services.versement_create(engagement=en_subvention, montant=Decimal("100.00"), date=JOUR, reference="V-1", by=None)
 
     services.versement_create(
-        engagement=en_investissement, montant=Decimal("40.00"), date=JOUR, reference="V-1", auteur=None
+        engagement=en_investissement, montant=Decimal("40.00"), date=JOUR, reference="V-1", by=None
     )
 
     assert Versement.objects.filter(reference="V-1").count() == 2

@@ -23,7 +23,7 @@ NNBSP = "\u202f"  # the thousands separator of the amounts in messages
 def engager(projet, enveloppe, *, montant="1000.00", date=JOUR, reference="CP-1") -> Engagement:
     return services.engagement_create(
         projet=projet, enveloppe=enveloppe, montant=montant, date=date, reference=reference,
-        motif="Convention signée", auteur=None,
+        motif="Convention signée", by=None,
     )  # fmt: skip
 
 
@@ -102,14 +102,14 @@ def test_a_reference_is_recorded_without_the_spaces_around_it(biovallee, subvent
 def test_a_release_can_be_neither_paid_nor_released_again(biovallee, subvention):
     engagement = engager(biovallee, subvention, montant="1000.00")
     desengagement = services.desengagement_create(
-        engagement=engagement, montant=Decimal("400.00"), date=JOUR, reference="D-1", motif="Abandon", auteur=None
+        engagement=engagement, montant=Decimal("400.00"), date=JOUR, reference="D-1", motif="Abandon", by=None
     )
     attendu = {"engagement": ["Seul un engagement (pas un désengagement) peut être libéré ou payé."]}
 
     assert (
         refus(
             lambda: services.versement_create(
-                engagement=desengagement, montant=Decimal("1.00"), date=JOUR, reference="V-1", auteur=None
+                engagement=desengagement, montant=Decimal("1.00"), date=JOUR, reference="V-1", by=None
             )
         )
         == attendu
@@ -117,7 +117,7 @@ def test_a_release_can_be_neither_paid_nor_released_again(biovallee, subvention)
     assert (
         refus(
             lambda: services.desengagement_create(
-                engagement=desengagement, montant=Decimal("1.00"), date=JOUR, reference="D-2", motif="M", auteur=None
+                engagement=desengagement, montant=Decimal("1.00"), date=JOUR, reference="D-2", motif="M", by=None
             )
         )
         == attendu

@@ -23,14 +23,14 @@ ZERO = D("0.00")
 def engager(slug: str, code: str, montant: str, date: str, reference: str):
     return services.engagement_create(
         projet=Projet.objects.get(slug=slug), enveloppe=Enveloppe.objects.get(code=code), montant=D(montant),
-        date=datetime.date.fromisoformat(date), reference=reference, motif="Convention", auteur=None,
+        date=datetime.date.fromisoformat(date), reference=reference, motif="Convention", by=None,
     )  # fmt: skip
 
 
 def verser(engagement, montant: str, date: str, reference: str):
     return services.versement_create(
         engagement=engagement, montant=D(montant), date=datetime.date.fromisoformat(date), reference=reference,
-        auteur=None,
+        by=None,
     )  # fmt: skip
 
 
@@ -41,12 +41,12 @@ def grand_livre() -> None:
     verser(e1, "100000.00", "2023-01-10", "V1")
     services.desengagement_create(
         engagement=e1, montant=D("50000.00"), date=datetime.date(2023, 2, 5), reference="D1", motif="Réduit",
-        auteur=None,
+        by=None,
     )  # fmt: skip
     v2 = verser(e1, "80000.00", "2023-03-01", "V2")
     services.versement_cancel(
         versement=v2, montant=D("30000.00"), date=datetime.date(2023, 4, 1), reference="A1", motif="Trop-perçu",
-        auteur=None,
+        by=None,
     )  # fmt: skip
     e2 = engager("vilagil", "subvention", "200000.00", "2023-05-20", "E2")
     verser(e2, "50000.00", "2023-05-25", "V3")
@@ -209,7 +209,7 @@ def test_a_project_page_shows_each_fiche_change_with_the_amount_before_it():
     sub, inv = allocation("biovallee", "subvention"), allocation("biovallee", "investissement")
     depart_sub, depart_inv = sub.montant, inv.montant
     for fiche, montant in ((sub, "6000000.00"), (inv, "13000000.00"), (sub, "6100000.00"), (sub, "6200000.00")):
-        services.allocation_update(allocation=fiche, montant=D(montant), auteur=None)
+        services.allocation_update(allocation=fiche, montant=D(montant), by=None)
 
     historique = projet_financement(Projet.objects.get(slug="biovallee"))["historique_allocations"]
 
@@ -225,7 +225,7 @@ def test_a_project_page_shows_each_fiche_change_with_the_amount_before_it():
 def test_a_project_page_shows_only_the_fifty_latest_fiche_changes():
     sub = allocation("biovallee", "subvention")
     for i in range(51):
-        services.allocation_update(allocation=sub, montant=D("6000000.00") + i, auteur=None)
+        services.allocation_update(allocation=sub, montant=D("6000000.00") + i, by=None)
 
     historique = projet_financement(Projet.objects.get(slug="biovallee"))["historique_allocations"]
 
@@ -237,16 +237,16 @@ def test_a_project_page_reads_its_fiches_ledger_and_history_in_four_queries(djan
     charge = compte("charge")
     e1 = services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
-        montant=D("300000.00"), date=datetime.date(2023, 3, 1), reference="E1", motif="Convention", auteur=charge,
+        montant=D("300000.00"), date=datetime.date(2023, 3, 1), reference="E1", motif="Convention", by=charge,
     )  # fmt: skip
     services.desengagement_create(
         engagement=e1, montant=D("1000.00"), date=datetime.date(2023, 4, 1), reference="D1", motif="Réduit",
-        auteur=charge,
+        by=charge,
     )  # fmt: skip
     services.versement_create(
-        engagement=e1, montant=D("5000.00"), date=datetime.date(2023, 5, 1), reference="V1", auteur=charge
+        engagement=e1, montant=D("5000.00"), date=datetime.date(2023, 5, 1), reference="V1", by=charge
     )
-    services.allocation_update(allocation=allocation("biovallee", "subvention"), montant=D("6000000.00"), auteur=charge)
+    services.allocation_update(allocation=allocation("biovallee", "subvention"), montant=D("6000000.00"), by=charge)
     projet = Projet.objects.get(slug="biovallee")
 
     # allocations, entries, their disbursements, the allocations' history

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 
 from comptes.services import compte_create, jeton_create
 from indicateurs.models import Indicateur, Mesure
-from tests.factories import ProjetFactory
+from tests.factories import ProjetFactory, organisation_named
 
 
 def compte(role: str, **kwargs):
@@ -16,7 +16,7 @@ def compte(role: str, **kwargs):
     if role == "directeur":
         kwargs.setdefault("regions", ["84"])
     if role == "partenaire":
-        kwargs.setdefault("organisation", "Association Biovallée")
+        kwargs["organisation"] = organisation_named(kwargs.get("organisation", "Association Biovallée"))
     return compte_create(username=kwargs.pop("username", f"{role}-{uuid.uuid4().hex[:8]}"), role=role, **kwargs)
 
 

@@ -126,7 +126,7 @@ def test_a_second_value_for_the_same_date_is_a_400_naming_the_first(api_client, 
 
 def test_a_validated_value_holds_its_date_and_says_who_corrects_it(api_client, partenaire):
     premiere = mesure(PART, "42")
-    services.mesure_validate(mesure=premiere, par=compte("charge"))
+    services.mesure_validate(mesure=premiere, by=compte("charge"))
 
     response = soumettre(api_client, partenaire, PART, "43")
 
@@ -139,7 +139,7 @@ def test_a_validated_value_holds_its_date_and_says_who_corrects_it(api_client, p
 
 def test_once_an_officer_rejects_a_value_the_corrected_one_can_be_submitted(api_client, partenaire):
     fausse = Mesure.objects.get(uid=soumettre(api_client, partenaire, PART, "4.2").json()["uid"])
-    services.mesure_reject(mesure=fausse, par=compte("charge"), commentaire="Virgule mal placée : 42 ?")
+    services.mesure_reject(mesure=fausse, by=compte("charge"), commentaire="Virgule mal placée : 42 ?")
 
     response = soumettre(api_client, partenaire, PART, "42")
 
@@ -180,7 +180,7 @@ def test_the_portal_refuses_a_unit_that_would_leave_a_kept_value_outside_its_dom
 
 def test_a_rejected_value_does_not_hold_back_a_unit_change():
     fausse = mesure(KWH, "412.5")
-    services.mesure_reject(mesure=fausse, par=None, commentaire="Hors sujet")
+    services.mesure_reject(mesure=fausse, by=None, commentaire="Hors sujet")
     indicateur = Indicateur.objects.get(code=KWH)
 
     services.indicateur_update(indicateur=indicateur, data={"unite": "MWh"}, by=None)
@@ -248,7 +248,7 @@ def test_concurrent_submissions_for_one_date_keep_one_and_name_it_to_the_others(
             barriere.wait(timeout=30)
             services.mesure_submit(
                 indicateur=indicateur, date=datetime.date(2024, 12, 31), valeur=Decimal(40 + i), source="Relevé",
-                auteur=partenaire,
+                by=partenaire,
             )  # fmt: skip
             issue = "acceptee"
         except ValidationError as exc:

@@ -110,10 +110,10 @@ def test_the_dashboard_shows_its_rates_with_one_decimal():
     subvention = Enveloppe.objects.get(code="subvention")
     engagement = services.engagement_create(
         projet=Projet.objects.get(slug="biovallee"), enveloppe=subvention, montant=D("1000000.00"),
-        date="2024-03-01", reference="CP-1", motif="Convention", auteur=None,
+        date="2024-03-01", reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
     services.versement_create(
-        engagement=engagement, montant=D("333333.33"), date="2024-06-01", reference="V-1", auteur=None
+        engagement=engagement, montant=D("333333.33"), date="2024-06-01", reference="V-1", by=None
     )
     client = Client()
     client.force_login(compte("charge"))

@@ -8,15 +8,16 @@ from laureats.models import Organisation, Partenariat
 pytestmark = pytest.mark.django_db
 
 URL = "/projets/biovallee/partenaires/"
+AJOUT = URL + "ajouter/"
 
 
 def ajout(**data) -> dict:
-    base = {"action": "ajouter", "ajout-nature": "collectivite", "ajout-role": "partenaire"}
+    base = {"ajout-nature": "collectivite", "ajout-role": "partenaire"}
     return base | {f"ajout-{k}": v for k, v in data.items()}
 
 
 def test_an_officer_adds_a_new_organisation_with_its_siren_as_a_partner(charge):
-    response = charge.post(URL, ajout(nom="Commune de Die", siren="212 601 132", role="financeur"))
+    response = charge.post(AJOUT, ajout(nom="Commune de Die", siren="212 601 132", role="financeur"))
 
     assert response.status_code == 302
     partenariat = Partenariat.objects.get(projet__slug="biovallee", organisation__nom="Commune de Die")
@@ -28,7 +29,7 @@ def test_an_officer_adds_a_new_organisation_with_its_siren_as_a_partner(charge):
 
 def test_an_officer_adds_an_existing_organisation(charge):
     organisation = Organisation.objects.exclude(partenariats__projet__slug="biovallee").first()
-    charge.post(URL, ajout(organisation=organisation.pk, role="co_porteur"))
+    charge.post(AJOUT, ajout(organisation=organisation.pk, role="co_porteur"))
     assert Partenariat.objects.get(projet__slug="biovallee", organisation=organisation).role == "co_porteur"
 
 
@@ -41,7 +42,7 @@ def test_an_officer_adds_an_existing_organisation(charge):
     ],
 )
 def test_a_refused_addition_says_why_next_to_the_field(charge, data, champ, message):
-    response = charge.post(URL, ajout(**data))
+    response = charge.post(AJOUT, ajout(**data))
 
     assert response.status_code == 200
     assert message in " ".join(response.context["ajout"].errors[champ])
@@ -51,13 +52,13 @@ def test_a_refused_addition_says_why_next_to_the_field(charge, data, champ, mess
 
 def test_a_siren_already_taken_is_refused_with_the_owner_named(charge):
     services.organisation_create(nom="Régie des eaux", siren="123456789", by=None)
-    response = charge.post(URL, ajout(nom="Autre", siren="123456789"))
+    response = charge.post(AJOUT, ajout(nom="Autre", siren="123456789"))
     assert response.context["ajout"].errors["siren"] == ["Ce SIREN est déjà celui de « Régie des eaux »."]
 
 
 def test_the_same_organisation_cannot_be_added_twice(charge):
     lead = Organisation.objects.get(nom="Association Biovallée")
-    response = charge.post(URL, ajout(organisation=lead.pk))
+    response = charge.post(AJOUT, ajout(organisation=lead.pk))
     assert "est déjà partenaire de ce projet" in response.context["ajout"].errors["organisation"][0]
 
 
@@ -66,9 +67,9 @@ def test_an_officer_removes_a_partner_and_the_history_keeps_who_did_it(charge):
     partenariat = services.partenariat_add(
         projet=Partenariat.objects.first().projet, organisation=organisation, role="partenaire", by=None
     )
-    url = f"/projets/{partenariat.projet.slug}/partenaires/"
+    url = f"/projets/{partenariat.projet.slug}/partenaires/{partenariat.pk}/retirer/"
 
-    assert charge.post(url, {"action": "retirer", "partenariat": partenariat.pk}).status_code == 302
+    assert charge.post(url).status_code == 302
 
     assert not Partenariat.objects.filter(pk=partenariat.pk).exists()
     suppression = Partenariat.history.filter(id=partenariat.pk, history_type="-").get()
@@ -78,7 +79,7 @@ def test_an_officer_removes_a_partner_and_the_history_keeps_who_did_it(charge):
 
 def test_the_lead_cannot_be_removed(charge):
     lead = Partenariat.objects.get(projet__slug="biovallee", role="chef_de_file")
-    response = charge.post(URL, {"action": "retirer", "partenariat": lead.pk})
+    response = charge.post(f"{URL}{lead.pk}/retirer/")
     assert response.status_code == 200
     assert "est le chef de file du projet" in response.content.decode()
     assert Partenariat.objects.filter(pk=lead.pk).exists()
@@ -90,11 +91,11 @@ def test_an_officer_changes_a_role(charge):
         projet=Partenariat.objects.get(projet__slug="biovallee").projet, organisation=organisation,
         role="partenaire", by=None,
     )  # fmt: skip
-    charge.post(URL, {"action": "role", "partenariat": partenariat.pk, "role": "financeur"})
+    charge.post(f"{URL}{partenariat.pk}/role/", {"role": "financeur"})
     partenariat.refresh_from_db()
     assert partenariat.role == "financeur"
 
 
 def test_a_partnership_of_another_project_is_a_404(charge):
     autre = Partenariat.objects.exclude(projet__slug="biovallee").first()
-    assert charge.post(URL, {"action": "retirer", "partenariat": autre.pk}).status_code == 404
+    assert charge.post(f"{URL}{autre.pk}/retirer/").status_code == 404

@@ -93,6 +93,35 @@ def test_directors_and_partners_get_a_403_on_the_edit_pages(role, request):
     assert Projet.objects.get(slug="biovallee").titre == "BIOVALLÉE"
 
 
+def actions(projet: Projet) -> list[str]:
+    """Every edit action of the project's pages, each posting to a view of its own."""
+    partenariat, objectif = projet.partenariats.first(), projet.objectifs.first()
+    base = f"/projets/{projet.slug}"
+    return [
+        f"{base}/partenaires/ajouter/", f"{base}/partenaires/{partenariat.pk}/role/",
+        f"{base}/partenaires/{partenariat.pk}/retirer/", f"{base}/objectifs/ajouter/",
+        f"{base}/objectifs/{objectif.pk}/modifier/", f"{base}/objectifs/{objectif.pk}/haut/",
+        f"{base}/objectifs/{objectif.pk}/bas/", f"{base}/objectifs/{objectif.pk}/supprimer/",
+        f"{base}/objectifs/encadrement/",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["directeur", "partenaire"])
+def test_directors_and_partners_get_a_403_on_each_edit_action(role, request):
+    client = request.getfixturevalue(role)
+    projet = Projet.objects.get(slug="biovallee")
+    for url in actions(projet):
+        assert (
+            client.post(url, {"role": "financeur", "ajout-texte": "X", "objectifs_introduction": "X"}).status_code
+            == 403
+        )
+
+
+def test_an_edit_action_answers_a_post_only(charge):
+    for url in actions(Projet.objects.get(slug="biovallee")):
+        assert charge.get(url).status_code == 405
+
+
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"] == f"/connexion/?next={URL}"

@@ -14,8 +14,8 @@ def textes(model) -> list[str]:
 def test_an_officer_corrects_an_objective_text(charge):
     objectif = Objectif.objects.get(projet__slug="biovallee", ordre=2)
     response = charge.post(
-        "/projets/biovallee/objectifs/modifier/",
-        {"action": "modifier", "texte_id": objectif.pk, f"t{objectif.pk}-texte": "Texte corrigé ;"},
+        f"/projets/biovallee/objectifs/{objectif.pk}/modifier/",
+        {f"t{objectif.pk}-texte": "Texte corrigé ;"},
     )
     assert response.status_code == 302
     assert textes(Objectif)[1] == "Texte corrigé ;"
@@ -23,13 +23,13 @@ def test_an_officer_corrects_an_objective_text(charge):
 
 
 def test_an_objective_is_added_at_the_end_and_removed(charge):
-    url = "/projets/biovallee/objectifs/modifier/"
+    url = "/projets/biovallee/objectifs/"
     avant = textes(Objectif)
-    charge.post(url, {"action": "ajouter", "ajout-texte": "  Un sixième objectif.  "})
+    charge.post(url + "ajouter/", {"ajout-texte": "  Un sixième objectif.  "})
     assert textes(Objectif) == [*avant, "Un sixième objectif."]
 
     nouveau = Objectif.objects.get(texte="Un sixième objectif.")
-    charge.post(url, {"action": "supprimer", "texte_id": nouveau.pk})
+    charge.post(f"{url}{nouveau.pk}/supprimer/")
     assert textes(Objectif) == avant
 
 
@@ -37,7 +37,7 @@ def test_moving_an_impact_up_swaps_it_with_the_one_above(charge):
     avant = textes(Impact)
     troisieme = Impact.objects.get(projet__slug="biovallee", ordre=3)
 
-    charge.post("/projets/biovallee/impacts/modifier/", {"action": "haut", "texte_id": troisieme.pk})
+    charge.post(f"/projets/biovallee/impacts/{troisieme.pk}/haut/")
 
     assert textes(Impact) == [avant[0], avant[2], avant[1], *avant[3:]]
     assert troisieme.history.latest().history_change_reason == "Impacts réordonnés"
@@ -46,8 +46,8 @@ def test_moving_an_impact_up_swaps_it_with_the_one_above(charge):
 def test_an_empty_text_is_refused_next_to_its_field(charge):
     objectif = Objectif.objects.get(projet__slug="biovallee", ordre=1)
     response = charge.post(
-        "/projets/biovallee/objectifs/modifier/",
-        {"action": "modifier", "texte_id": objectif.pk, f"t{objectif.pk}-texte": ""},
+        f"/projets/biovallee/objectifs/{objectif.pk}/modifier/",
+        {f"t{objectif.pk}-texte": ""},
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -58,7 +58,7 @@ def test_an_empty_text_is_refused_next_to_its_field(charge):
 def test_an_impact_followed_by_indicators_cannot_be_removed(charge):
     impact = Impact.objects.filter(projet__slug="biovallee", indicateurs__isnull=False).first()
     assert impact is not None, "fixtures/indicateurs.json suit les impacts de Biovallée"
-    response = charge.post("/projets/biovallee/impacts/modifier/", {"action": "supprimer", "texte_id": impact.pk})
+    response = charge.post(f"/projets/biovallee/impacts/{impact.pk}/supprimer/")
     assert response.status_code == 200
     assert "porte des indicateurs" in response.content.decode()
     assert Impact.objects.filter(pk=impact.pk).exists()
@@ -68,8 +68,8 @@ def test_an_impact_edit_must_keep_the_passage_its_indicator_quotes(charge):
     impact = Impact.objects.filter(projet__slug="biovallee", indicateurs__extrait__gt="").first()
     assert impact is not None, "fixtures/indicateurs.json cite les impacts de Biovallée"
     response = charge.post(
-        "/projets/biovallee/impacts/modifier/",
-        {"action": "modifier", "texte_id": impact.pk, f"t{impact.pk}-texte": "Tout autre chose."},
+        f"/projets/biovallee/impacts/{impact.pk}/modifier/",
+        {f"t{impact.pk}-texte": "Tout autre chose."},
     )
     assert "ce passage doit rester dans le texte" in response.content.decode()
 
@@ -101,9 +101,8 @@ def test_an_officer_edits_the_prose_around_the_objectives_in_one_history_row(cha
     avant = Projet.history.filter(slug="terres-de-sources").count()
 
     response = charge.post(
-        "/projets/terres-de-sources/objectifs/modifier/",
+        "/projets/terres-de-sources/objectifs/encadrement/",
         {
-            "action": "encadrement",
             "objectifs_introduction": "Deux axes\r\nprincipaux :  ",
             "objectifs_conclusion": conclusion.replace(" ", "\r\n", 1),
         },
@@ -134,9 +133,7 @@ def test_the_prose_form_is_shown_on_the_objectives_page_only(charge):
 
 
 def test_the_prose_cannot_be_edited_through_the_impacts_page(charge):
-    response = charge.post(
-        "/projets/terres-de-sources/impacts/modifier/", {"action": "encadrement", "objectifs_introduction": "Non"}
-    )
+    response = charge.post("/projets/terres-de-sources/impacts/encadrement/", {"objectifs_introduction": "Non"})
     assert response.status_code == 302
     assert Projet.objects.get(slug="terres-de-sources").objectifs_introduction.startswith("Deux axes")
 

@@ -28,10 +28,10 @@ def modifs():
     objectif = Objectif.objects.get(projet=projet, ordre=1)
     services.objectif_update(objectif=objectif, texte="Objectif corrigé", by=claire)
     allocation = Allocation.objects.get(projet=projet, enveloppe__code="subvention")
-    ledger.allocation_update(allocation=allocation, montant=Decimal("6000000"), auteur=claire)
+    ledger.allocation_update(allocation=allocation, montant=Decimal("6000000"), by=claire)
     ledger.engagement_create(
         projet=projet, enveloppe=Enveloppe.objects.get(code="subvention"), montant=Decimal("250000"),
-        date="2024-03-01", reference="CP-1", motif="Convention", auteur=claire,
+        date="2024-03-01", reference="CP-1", motif="Convention", by=claire,
     )  # fmt: skip
     return projet
 

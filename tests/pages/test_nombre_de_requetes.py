@@ -55,14 +55,14 @@ def activite(projets: list[Projet], n: int) -> None:
             services.objectif_create(projet=projet, texte=f"Objectif {i}", by=claire)
             engagement = ledger.engagement_create(
                 projet=projet, enveloppe=subvention, montant=Decimal("1000"), date=f"202{i}-01-15",
-                reference=f"CP-{projet.pk}-{i}-{n}", motif="Convention", auteur=claire,
+                reference=f"CP-{projet.pk}-{i}-{n}", motif="Convention", by=claire,
             )  # fmt: skip
             ledger.versement_create(
                 engagement=engagement,
                 montant=Decimal("500"),
                 date=f"202{i}-02-15",
                 reference=f"V-{projet.pk}-{i}-{n}",
-                auteur=claire,
+                by=claire,
             )
 
 

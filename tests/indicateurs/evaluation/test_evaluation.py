@@ -111,7 +111,7 @@ def test_a_rerun_after_a_late_validation_rewrites_the_day_and_its_change():
     services.evaluation_run(date=JOUR)
     assert not ChangementStatut.objects.exists()
 
-    services.mesure_validate(mesure=mesure, par=None)
+    services.mesure_validate(mesure=mesure, by=None)
     services.evaluation_run(date=JOUR)
 
     assert Evaluation.objects.get(indicateur=indicateur, date=JOUR).statut == Statut.EN_RETARD

@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from comptes.models import Profil
 from comptes.services import compte_create, jeton_create
+from laureats.models import Organisation
 
 
 class Command(BaseCommand):
@@ -20,12 +22,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        organisation = None
+        if nom := options["organisation"]:
+            # The name as the fiche prints it, or the slug.
+            organisation = Organisation.objects.filter(Q(nom=nom) | Q(slug=nom)).order_by("nom").first()
+            if organisation is None:
+                raise CommandError(f"organisation : Organisation inconnue « {nom} ».")
         try:
             user = compte_create(
                 username=options["username"],
                 role=options["role"],
                 regions=options["regions"],
-                organisation=options["organisation"],
+                organisation=organisation,
                 email=options["email"],
                 mot_de_passe=options["mot_de_passe"],
             )
