@@ -2,7 +2,8 @@ from rest_framework.routers import DefaultRouter
 
 from financements.api.views import EngagementViewSet, EnveloppeViewSet, RegionFinancementsViewSet, VersementViewSet
 from indicateurs.api.views import IndicateurViewSet, MesureViewSet
-from laureats.api.views import JetonViewSet, OrganisationViewSet, ProjetViewSet
+from laureats.api.views import JetonViewSet, OrganisationViewSet
+from portail.api.views import ProjetViewSet
 from territoires.api.views import RegionViewSet, ThematiqueViewSet, TypeTerritoireViewSet
 
 router = DefaultRouter()

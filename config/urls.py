@@ -9,6 +9,7 @@ admin.site.site_header = "Territoires d'Innovation — administration"
 admin.site.site_title = "Territoires d'Innovation"
 
 urlpatterns = [
+    path("", include("portail.urls")),
     path("", include("laureats.urls")),
     path("", include("financements.urls")),
     path("indicateurs/", include("indicateurs.urls")),

@@ -7,7 +7,6 @@ so the project's history page can say who changed what, when.
 """
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,8 +15,6 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from financements.models import Allocation
-from financements.services import allocation_update
 from laureats.models import Impact, Objectif, Organisation, Partenariat, Projet
 
 # Fields of the fiche a programme officer may correct in the portal. The slug
@@ -64,14 +61,8 @@ def _projet_check(projet: Projet) -> None:
 
 
 @transaction.atomic
-def projet_update(
-    *,
-    projet: Projet,
-    data: dict[str, Any],
-    by: AbstractBaseUser | None,
-    allocations: dict[str, Decimal] | None = None,
-) -> Projet:
-    """Correct the fiche's fields; `allocations` maps an envelope code to the fiche's new amount."""
+def projet_update(*, projet: Projet, data: dict[str, Any], by: AbstractBaseUser | None) -> Projet:
+    """Correct the fiche's fields; its amounts are the project's allocations, a write of financements."""
     inconnus = set(data) - set(PROJET_CHAMPS_MODIFIABLES)
     if inconnus:
         raise ValidationError(f"Champs non modifiables : {', '.join(sorted(inconnus))}.")
@@ -87,16 +78,6 @@ def projet_update(
         projet.full_clean()
         _trace(projet, by=by, motif="Fiche modifiée dans le portail")
         projet.save()
-    for code, montant in (allocations or {}).items():
-        allocation = Allocation.objects.filter(projet=projet, enveloppe__code=code).first()
-        if allocation is None:
-            raise ValidationError({code: "Le projet n'a pas d'allocation dans cette enveloppe."})
-        if allocation.montant != montant:
-            try:
-                allocation_update(allocation=allocation, montant=montant, by=by)
-            except ValidationError as exc:
-                # Name the form field (the envelope) rather than the model's "montant".
-                raise ValidationError({code: exc.message_dict.get("montant", exc.messages)}) from exc
     return projet
 
 

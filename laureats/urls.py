@@ -6,10 +6,6 @@ from laureats import views
 TEXTES = r"^projets/(?P<slug>[-a-zA-Z0-9_]+)/(?P<genre>objectifs|impacts)/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("projets/", views.projet_list_view, name="projet_list"),
-    path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
-    path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),
     path("projets/<slug:slug>/partenaires/", views.partenariats_edit, name="partenariats_edit"),
     path("projets/<slug:slug>/partenaires/ajouter/", views.partenariat_add, name="partenariat_add"),
     path("projets/<slug:slug>/partenaires/<int:pk>/role/", views.partenariat_update, name="partenariat_update"),
@@ -20,5 +16,4 @@ urlpatterns = [
     re_path(TEXTES + r"(?P<pk>[0-9]+)/(?P<vers>haut|bas)/$", views.texte_move, name="texte_move"),
     re_path(TEXTES + r"(?P<pk>[0-9]+)/supprimer/$", views.texte_delete, name="texte_delete"),
     re_path(TEXTES + r"encadrement/$", views.objectifs_encadrement_update, name="objectifs_encadrement_update"),
-    path("projets/<slug:slug>/historique/", views.projet_historique_view, name="projet_historique"),
 ]

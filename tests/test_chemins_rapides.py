@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from laureats import views
+from portail import views
 from tests.factories import ProjetFactory
 from tests.indicateurs.factories import IndicateurFactory, MesureFactory
 

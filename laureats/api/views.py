@@ -6,38 +6,8 @@ from comptes.models import JetonAPI
 from comptes.permissions import AAUnRole
 from comptes.services import jeton_create, jeton_revoke
 from config.api_tools import UpdatedSinceFilter
-from laureats.api.serializers import (
-    JetonCreeSerializer,
-    JetonInputSerializer,
-    JetonSerializer,
-    OrganisationSerializer,
-    ProjetDetailSerializer,
-    ProjetListSerializer,
-)
-from laureats.filters import ProjetFilterSet
-from laureats.selectors import organisation_list, projet_detail_queryset, projet_list
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Liste des projets lauréats", tags=["Projets"]),
-    retrieve=extend_schema(summary="Fiche d'un projet lauréat", tags=["Projets"]),
-)
-class ProjetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Les 24 projets lauréats tels que le dossier de presse les publie. Lecture publique."""
-
-    lookup_field = "slug"
-    filterset_class = ProjetFilterSet
-    # A project's record also changes when its allocations do.
-    updated_since_fields = ["modifie_le", "allocations__modifie_le"]
-    search_fields = ["titre", "chef_de_file__nom", "ambition"]
-    ordering_fields = ["titre", "ordre", "population_concernee", "budget_previsionnel", "subvention_prevue"]
-    ordering = ["ordre"]
-
-    def get_queryset(self):
-        return projet_detail_queryset() if self.action == "retrieve" else projet_list()
-
-    def get_serializer_class(self):
-        return ProjetDetailSerializer if self.action == "retrieve" else ProjetListSerializer
+from laureats.api.serializers import JetonCreeSerializer, JetonInputSerializer, JetonSerializer, OrganisationSerializer
+from laureats.selectors import organisation_list
 
 
 @extend_schema_view(

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from indicateurs import selectors, services
 from indicateurs.models import Indicateur
 from laureats.models import Projet
-from laureats.selectors import projet_detail_queryset
+from portail.selectors import projet_detail_queryset
 from tests.indicateurs.factories import IndicateurFactory, MesureFactory
 
 pytestmark = pytest.mark.django_db

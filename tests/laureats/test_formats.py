@@ -21,7 +21,7 @@ from financements import services
 from financements.models import Allocation, Enveloppe
 from laureats.models import Projet
 from laureats.templatetags.montants import euros, millions, nombre, pourcentage
-from laureats.views import REGIONS_CARTE
+from portail.views import REGIONS_CARTE
 from tests.factories import ProjetFactory, compte
 
 D = Decimal

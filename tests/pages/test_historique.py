@@ -7,8 +7,8 @@ import pytest
 from financements import services as ledger
 from financements.models import Allocation, Enveloppe
 from laureats import services
-from laureats.historique import dernieres_modifications, projet_historique
 from laureats.models import Objectif, Projet
+from portail.historique import dernieres_modifications, projet_historique
 from territoires.models import Region
 from tests.factories import compte
 
