@@ -61,7 +61,7 @@ class ProjetQuerySet(models.QuerySet):
         """Everything a list of projects shows, in a constant number of queries."""
         return (
             self.select_related("region", "chef_de_file")
-            # The fiche's long texts are for the detail page (projet_detail_queryset undefers them).
+            # The fiche's long texts are for the detail page (portail.selectors.projet_detail_queryset undefers them).
             .defer(*TEXTES_DE_FICHE)
             # Into plain lists (to_attr): prefetching into the related managers builds a filtered
             # QuerySet per project, a quarter of the time of a page of 100.

@@ -1,4 +1,4 @@
-"""Officers correct a fiche in the portal, through laureats.services; others cannot."""
+"""Officers correct a fiche in the portal, through portail.services.fiche_update; others cannot."""
 
 from decimal import Decimal
 
