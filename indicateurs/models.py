@@ -192,7 +192,7 @@ class Indicateur(models.Model):
 
 
 class MesureQuerySet(models.QuerySet):
-    def validees(self) -> "MesureQuerySet":
+    def validated(self) -> "MesureQuerySet":
         """Only validated measurements count in evaluations."""
         return self.filter(statut=Mesure.Statut.VALIDEE)
 

@@ -34,7 +34,7 @@ def indicateur_detail(code: str) -> Indicateur:
     return (
         indicateur_list()
         .prefetch_related(
-            Prefetch("mesures", queryset=Mesure.objects.validees().order_by("date", "pk"), to_attr="mesures_validees"),
+            Prefetch("mesures", queryset=Mesure.objects.validated().order_by("date", "pk"), to_attr="mesures_validees"),
             Prefetch("changements_statut", queryset=ChangementStatut.objects.order_by("-date")),
         )
         .get(code=code)
@@ -60,7 +60,7 @@ def projet_indicateurs(projet: Projet) -> list[BlocImpact]:
     indicateurs = list(
         Indicateur.objects.of_projet(projet).prefetch_related(
             _derniere_evaluation(),
-            Prefetch("mesures", queryset=Mesure.objects.validees().order_by("date", "pk"), to_attr="mesures_validees"),
+            Prefetch("mesures", queryset=Mesure.objects.validated().order_by("date", "pk"), to_attr="mesures_validees"),
         )
     )
     qualitatifs = {q.impact_id: q for q in ImpactQualitatif.objects.filter(impact__projet=projet)}

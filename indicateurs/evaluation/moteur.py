@@ -51,7 +51,7 @@ def entrees_list(*, date: datetime.date) -> QuerySet:
     the Python rules evaluate where the database does not (SQLite, the embedded
     default); PostgreSQL reads sql.ENTREES instead.
     """
-    validees = Mesure.objects.validees().filter(indicateur=OuterRef("pk"), date__lte=date)
+    validees = Mesure.objects.validated().filter(indicateur=OuterRef("pk"), date__lte=date)
     # Two validated values for one date: the one decided last wins (a correction).
     derniere = validees.order_by("-date", "-decision_le", "-pk")
     premiere = validees.order_by("date", "decision_le", "pk")
