@@ -29,18 +29,22 @@ def programme_load(
 
     referentiels = territoires_chargement.referentiels_validate(ref)
     organisations = laureats_chargement.organisations_validate(ref)
-    projets, allocations = [], []
-    for rec in laureats_chargement.projet_records(laur):
-        projets.append(laureats_chargement.projet_validate(rec, referentiels=referentiels))
-        allocations.append(financements_chargement.allocations_validate(rec))
-    slugs = laureats_chargement.projets_validate(laur, projets, organisations=organisations)
+    # Each fiche with its allocations, validated in the fiche's order: an error names the first bad fiche.
+    fiches = [
+        (
+            laureats_chargement.projet_validate(rec, referentiels=referentiels),
+            financements_chargement.allocations_validate(rec),
+        )
+        for rec in laureats_chargement.projet_records(laur)
+    ]
+    slugs = laureats_chargement.projets_validate(laur, [p for p, _ in fiches], organisations=organisations)
 
     writer = Writer()
     with transaction.atomic():
         refuse_write_errors(ref.where, territoires_chargement.referentiels_write, writer, ref)
         refuse_write_errors(ref.where, financements_chargement.enveloppes_write, writer, ref)
         refuse_write_errors(ref.where, laureats_chargement.organisations_write, writer, organisations)
-        for p, montants in zip(projets, allocations, strict=True):
+        for p, montants in fiches:
             refuse_write_errors(p.rec.where, _projet_write, writer, p, montants)
         # Validated against the impacts just written: inside the transaction, after them.
         indicateurs_load(writer=writer, projets=slugs, path=indicateurs_path)

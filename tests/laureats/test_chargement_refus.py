@@ -261,13 +261,30 @@ def test_values_the_database_refuses_name_the_record_each_field_and_the_reason(t
     )
 
 
-def test_a_reference_entry_the_database_refuses_names_the_file(tmp_path):
-    path = _copie(tmp_path, "referentiels.json", lambda data: data["regions"][0].update(nom="R" * 120))
+@pytest.mark.parametrize(
+    ("change", "refus"),
+    [
+        pytest.param(
+            lambda data: data["regions"][0].update(nom="R" * 120),
+            "champ « nom » : Assurez-vous que cette valeur comporte au plus 100 caractères (actuellement 120).",
+            id="region",
+        ),
+        pytest.param(
+            lambda data: data["enveloppes"][0].update(libelle="E" * 151),
+            "champ « libelle » : Assurez-vous que cette valeur comporte au plus 150 caractères (actuellement 151).",
+            id="enveloppe",
+        ),
+        pytest.param(
+            lambda data: data["organisations"].append({"nom": "O" * 256, "nature": "association"}),
+            "champ « nom » : Assurez-vous que cette valeur comporte au plus 255 caractères (actuellement 256).",
+            id="organisation",
+        ),
+    ],
+)
+def test_a_reference_entry_the_database_refuses_names_the_file(tmp_path, change, refus):
+    path = _copie(tmp_path, "referentiels.json", change)
 
-    assert _refus(referentiels_path=path) == (
-        "referentiels.json, champ « nom » : "
-        "Assurez-vous que cette valeur comporte au plus 100 caractères (actuellement 120). Rien n'a été enregistré."
-    )
+    assert _refus(referentiels_path=path) == f"referentiels.json, {refus} Rien n'a été enregistré."
 
 
 @pytest.mark.parametrize(
