@@ -77,7 +77,7 @@ class ConnexionForm(AuthenticationForm):
 
 
 def note_api_token_in_history(sender, history_instance, **kwargs) -> None:
-    """Audit plumbing: a change made through the API records the token's name.
+    """Audit plumbing: a change made through the API records the token's name, after the service's reason.
 
     The history user is already the API user: DRF sets it on the request that
     simple_history's middleware keeps.
@@ -86,5 +86,7 @@ def note_api_token_in_history(sender, history_instance, **kwargs) -> None:
 
     request = getattr(HistoricalRecords.context, "request", None)
     jeton = getattr(getattr(request, "user", None), "jeton_api", None)
-    if jeton is not None and not getattr(history_instance, "history_change_reason", None):
-        history_instance.history_change_reason = f"API — jeton « {jeton.nom} »"
+    if jeton is not None:
+        via = f"API — jeton « {jeton.nom} »"
+        motif = getattr(history_instance, "history_change_reason", None)
+        history_instance.history_change_reason = f"{motif} ({via})" if motif else via

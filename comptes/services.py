@@ -46,7 +46,9 @@ def compte_create(
         else:
             user.set_unusable_password()
         user.save()
-        profil = Profil.objects.create(user=user, role=role, organisation=organisation)
+        profil = Profil(user=user, role=role, organisation=organisation)
+        profil._change_reason = "Compte créé"
+        profil.save()
         profil.regions.set(region_objs)
     return user
 
@@ -56,9 +58,19 @@ def jeton_create(*, user: AbstractBaseUser, nom: str = "jeton") -> tuple[JetonAP
     if JetonAPI.objects.filter(user=user, nom=nom).exists():
         raise ValidationError({"nom": f"Un jeton nommé « {nom} » existe déjà pour cet utilisateur."})
     clair = secrets.token_urlsafe(32)
-    jeton = JetonAPI.objects.create(user=user, nom=nom, prefixe=clair[:8], empreinte=empreinte_de(clair))
+    jeton = JetonAPI(user=user, nom=nom, prefixe=clair[:8], empreinte=empreinte_de(clair))
+    jeton._change_reason = "Jeton créé"
+    jeton.save()
     return jeton, clair
 
 
 def jeton_revoke(*, jeton: JetonAPI) -> None:
-    JetonAPI.objects.filter(pk=jeton.pk, revoque_le__isnull=True).update(revoque_le=timezone.now())
+    """Revoke a token once: the first revocation date stays, and it is in the token's history."""
+    with transaction.atomic():
+        # Race: two revocations at once; the second waits, then finds the token revoked.
+        jeton = JetonAPI.objects.select_for_update().get(pk=jeton.pk)
+        if jeton.revoque_le is not None:
+            return
+        jeton.revoque_le = timezone.now()
+        jeton._change_reason = "Jeton révoqué"
+        jeton.save(update_fields=["revoque_le"])

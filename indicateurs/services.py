@@ -105,6 +105,7 @@ def mesure_submit(
         demo=demo,
     )
     mesure._history_user = by
+    mesure._change_reason = "Mesure soumise"
     # The date's uniqueness was checked above, naming the value there; a twin committed
     # meanwhile is caught on insert, with the same message, rather than here with Django's.
     mesure.full_clean(validate_constraints=False)
@@ -118,6 +119,9 @@ def mesure_submit(
         _date_libre(indicateur=indicateur, date=date)
         raise
     return mesure
+
+
+DECISIONS_MOTIFS = {Mesure.Statut.VALIDEE: "Mesure validée", Mesure.Statut.REJETEE: "Mesure rejetée"}
 
 
 def _decide(*, mesure: Mesure, by: AbstractBaseUser | None, statut: str, commentaire: str) -> Mesure:
@@ -137,6 +141,7 @@ def _decide(*, mesure: Mesure, by: AbstractBaseUser | None, statut: str, comment
         mesure.decision_par = by
         mesure.decision_le = timezone.now()
         mesure._history_user = by
+        mesure._change_reason = DECISIONS_MOTIFS[statut]
         mesure.full_clean()
         mesure.save()
     return mesure
