@@ -1,8 +1,9 @@
 from rest_framework.routers import DefaultRouter
 
+from comptes.api.views import JetonViewSet
 from financements.api.views import EngagementViewSet, EnveloppeViewSet, RegionFinancementsViewSet, VersementViewSet
 from indicateurs.api.views import IndicateurViewSet, MesureViewSet
-from laureats.api.views import JetonViewSet, OrganisationViewSet
+from laureats.api.views import OrganisationViewSet
 from portail.api.views import ProjetViewSet
 from territoires.api.views import RegionViewSet, ThematiqueViewSet, TypeTerritoireViewSet
 
