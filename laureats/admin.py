@@ -1,5 +1,14 @@
+"""Admin: the fiche is corrected through the same service as in the portal; what the portal edits
+action by action (partners, objectives, impacts, themes) is only read here."""
+
+from django import forms
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin_services import ServiceAdmin
+from config.saisie import MontantField
+from laureats.services import PROJET_CHAMPS_MODIFIABLES, projet_update
 
 from .models import (
     Impact,
@@ -12,41 +21,71 @@ from .models import (
 )
 
 
-class PartenariatInline(admin.TabularInline):
+class LectureSeuleInline(admin.TabularInline):
+    """Edited in the portal, one action at a time, through its service (the fiche's page links to it)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PartenariatInline(LectureSeuleInline):
     model = Partenariat
-    extra = 0
-    autocomplete_fields = ["organisation"]
 
 
-class ThematiqueInline(admin.TabularInline):
+class ThematiqueInline(LectureSeuleInline):
     model = ProjetThematique
-    extra = 0
 
 
-class TypeTerritoireInline(admin.TabularInline):
+class TypeTerritoireInline(LectureSeuleInline):
     model = ProjetTypeTerritoire
-    extra = 0
 
 
-class ObjectifInline(admin.TabularInline):
+class ObjectifInline(LectureSeuleInline):
     model = Objectif
-    extra = 0
 
 
-class ImpactInline(admin.TabularInline):
+class ImpactInline(LectureSeuleInline):
     model = Impact
-    extra = 0
+
+
+class ProjetAdminForm(forms.ModelForm):
+    def _post_clean(self):
+        # No model validation here: projet_update validates the fiche in save_model and words
+        # each refusal itself, where the model's constraints would only name themselves.
+        pass
 
 
 @admin.register(Projet)
-class ProjetAdmin(SimpleHistoryAdmin):
+class ProjetAdmin(ServiceAdmin):
+    form = ProjetAdminForm
+    # The budget is typed as every amount of the portal: « 53 000 000,00 ».
+    formfield_overrides = {models.DecimalField: {"form_class": MontantField}}
     list_display = ["titre", "region", "chef_de_file", "nb_partenaires_declares", "population_concernee"]
     list_filter = ["region", "thematiques", "types_territoire"]
     list_select_related = ["region", "chef_de_file"]
     search_fields = ["titre", "slug", "chef_de_file__nom"]
-    autocomplete_fields = ["chef_de_file"]
-    readonly_fields = ["cree_le", "modifie_le"]
     inlines = [ThematiqueInline, TypeTerritoireInline, PartenariatInline, ObjectifInline, ImpactInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the fiche's service does not correct (identity, lead, press-kit page) is only shown.
+        return [f.name for f in Projet._meta.concrete_fields if f.name not in PROJET_CHAMPS_MODIFIABLES]
+
+    def has_add_permission(self, request):
+        # The laureates come from the press kit, through charger_laureats.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def write(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in PROJET_CHAMPS_MODIFIABLES if name in form.cleaned_data}
+        projet_update(projet=obj, data=data, by=request.user)
 
 
 @admin.register(Organisation)
@@ -56,16 +95,28 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["nom", "siren"]
 
 
+class LectureSeuleAdmin(SimpleHistoryAdmin):
+    """Listed and read here, with their history; written in the portal through the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Partenariat)
-class PartenariatAdmin(SimpleHistoryAdmin):
+class PartenariatAdmin(LectureSeuleAdmin):
     list_display = ["projet", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["projet", "organisation"]
-    autocomplete_fields = ["projet", "organisation"]
 
 
 @admin.register(Objectif, Impact, ProjetThematique, ProjetTypeTerritoire)
-class TexteAdmin(SimpleHistoryAdmin):
+class TexteAdmin(LectureSeuleAdmin):
     list_display = ["projet", "ordre", "__str__"]
     list_select_related = ["projet"]
     list_filter = ["projet"]
