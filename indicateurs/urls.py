@@ -7,5 +7,5 @@ urlpatterns = [
     path("mesures/a-valider/", views.mesure_queue, name="mesure_queue"),
     path("mesures/<uuid:uid>/decision/", views.mesure_decide, name="mesure_decide"),
     path("<slug:code>/", views.indicateur_detail, name="indicateur_detail"),
-    path("<slug:code>/modifier/", views.indicateur_update, name="indicateur_modifier"),
+    path("<slug:code>/modifier/", views.indicateur_update, name="indicateur_update"),
 ]
