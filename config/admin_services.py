@@ -1,5 +1,6 @@
 """Admin pages that write through the services, as the portal's pages do."""
 
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -51,3 +52,16 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
     def write(self, request, obj, form, change) -> None:
         raise NotImplementedError
+
+
+class LectureSeuleAdmin(admin.ModelAdmin):
+    """Rows written by the services only (here or in the portal): listed and read, never changed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import ServiceAdmin
+from config.admin_services import LectureSeuleAdmin, ServiceAdmin
 from indicateurs import services
 from indicateurs.forms import IndicateurForm
 from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, SyntheseEnvoyee
@@ -50,19 +50,6 @@ class ImpactQualitatifAdmin(SimpleHistoryAdmin):
     list_display = ["impact", "raison"]
     list_select_related = ["impact"]
     raw_id_fields = ["impact"]
-
-
-class LectureSeuleAdmin(admin.ModelAdmin):
-    """Rows written by the services only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Mesure)

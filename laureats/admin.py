@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import ServiceAdmin
+from config.admin_services import LectureSeuleAdmin, ServiceAdmin
 from config.saisie import MontantField
 from laureats.services import PROJET_CHAMPS_MODIFIABLES, projet_update
 
@@ -95,28 +95,15 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["nom", "siren"]
 
 
-class LectureSeuleAdmin(SimpleHistoryAdmin):
-    """Listed and read here, with their history; written in the portal through the services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Partenariat)
-class PartenariatAdmin(LectureSeuleAdmin):
+class PartenariatAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
     list_display = ["projet", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["projet", "organisation"]
 
 
 @admin.register(Objectif, Impact, ProjetThematique, ProjetTypeTerritoire)
-class TexteAdmin(LectureSeuleAdmin):
+class TexteAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
     list_display = ["projet", "ordre", "__str__"]
     list_select_related = ["projet"]
     list_filter = ["projet"]
