@@ -54,6 +54,37 @@ class ServiceAdmin(SimpleHistoryAdmin):
         raise NotImplementedError
 
 
+class ValidationParLeService:
+    """Admin form mixin: no model validation in the form; the service validates in save_model
+    and words each refusal itself, where the model's constraints would only name themselves."""
+
+    def _post_clean(self):
+        pass
+
+
+class CorrectionAdmin(ServiceAdmin):
+    """Rows loaded from the fixtures: officers correct `champs_modifiables` through the model's
+    update service (`correct`), the other fields are only shown, nothing is added or deleted."""
+
+    champs_modifiables: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.concrete_fields if f.name not in self.champs_modifiables]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def write(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in self.champs_modifiables if name in form.cleaned_data}
+        self.correct(obj=obj, data=data, by=request.user)
+
+    def correct(self, *, obj, data: dict, by) -> None:
+        raise NotImplementedError
+
+
 class LectureSeuleAdmin(admin.ModelAdmin):
     """Rows written by the services only (here or in the portal): listed and read, never changed."""
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import ServiceAdmin
+from config.admin_services import ServiceAdmin, ValidationParLeService
 from config.saisie import MontantField
 from financements import services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
@@ -57,11 +57,8 @@ class AllocationAdmin(ServiceAdmin):
         return False
 
 
-class EcritureAddForm(forms.ModelForm):
-    def _post_clean(self):
-        # No model validation here: the service validates the entry in save_model and
-        # words each refusal itself (a reference already used names the entry holding it).
-        pass
+class EcritureAddForm(ValidationParLeService, forms.ModelForm):
+    """A reference already used is refused by the service, naming the entry that holds it."""
 
 
 class EngagementAddForm(EcritureAddForm):

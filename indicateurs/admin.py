@@ -4,45 +4,30 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import LectureSeuleAdmin, ServiceAdmin
+from config.admin_services import CorrectionAdmin, LectureSeuleAdmin, ValidationParLeService
 from indicateurs import services
 from indicateurs.forms import IndicateurForm
 from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, SyntheseEnvoyee
 
 
-class IndicateurAdminForm(IndicateurForm):
+class IndicateurAdminForm(ValidationParLeService, IndicateurForm):
     class Meta(IndicateurForm.Meta):
         fields = list(services.INDICATEUR_CHAMPS_MODIFIABLES)
 
-    def _post_clean(self):
-        # No model validation here: indicateur_update validates the target in save_model,
-        # checking the measurements already recorded against a new unit as well.
-        pass
-
 
 @admin.register(Indicateur)
-class IndicateurAdmin(ServiceAdmin):
+class IndicateurAdmin(CorrectionAdmin):
     """Targets corrected through indicateur_update, as on the indicator's page; the rest comes from the fixtures."""
 
     form = IndicateurAdminForm
+    champs_modifiables = services.INDICATEUR_CHAMPS_MODIFIABLES
     list_display = ["code", "libelle", "unite", "sens", "mode", "valeur_reference", "valeur_cible", "echeance"]
     list_filter = ["sens", "mode", "echeance", "impact__projet__region"]
     list_select_related = ["impact"]
     search_fields = ["code", "libelle", "impact__texte", "impact__projet__titre"]
 
-    def get_readonly_fields(self, request, obj=None):
-        modifiables = services.INDICATEUR_CHAMPS_MODIFIABLES
-        return [f.name for f in Indicateur._meta.concrete_fields if f.name not in modifiables]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def write(self, request, obj, form, change) -> None:
-        data = {name: form.cleaned_data[name] for name in services.INDICATEUR_CHAMPS_MODIFIABLES}
-        services.indicateur_update(indicateur=obj, data=data, by=request.user)
+    def correct(self, *, obj, data, by) -> None:
+        services.indicateur_update(indicateur=obj, data=data, by=by)
 
 
 @admin.register(ImpactQualitatif)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import LectureSeuleAdmin, ServiceAdmin
+from config.admin_services import CorrectionAdmin, LectureSeuleAdmin, ValidationParLeService
 from config.saisie import MontantField
 from laureats.services import PROJET_CHAMPS_MODIFIABLES, projet_update
 
@@ -54,16 +54,16 @@ class ImpactInline(LectureSeuleInline):
     model = Impact
 
 
-class ProjetAdminForm(forms.ModelForm):
-    def _post_clean(self):
-        # No model validation here: projet_update validates the fiche in save_model and words
-        # each refusal itself, where the model's constraints would only name themselves.
-        pass
+class ProjetAdminForm(ValidationParLeService, forms.ModelForm):
+    pass
 
 
 @admin.register(Projet)
-class ProjetAdmin(ServiceAdmin):
+class ProjetAdmin(CorrectionAdmin):
+    """The laureates come from the press kit (charger_laureats); identity, lead and page are only shown."""
+
     form = ProjetAdminForm
+    champs_modifiables = PROJET_CHAMPS_MODIFIABLES
     # The budget is typed as every amount of the portal: « 53 000 000,00 ».
     formfield_overrides = {models.DecimalField: {"form_class": MontantField}}
     list_display = ["titre", "region", "chef_de_file", "nb_partenaires_declares", "population_concernee"]
@@ -72,20 +72,8 @@ class ProjetAdmin(ServiceAdmin):
     search_fields = ["titre", "slug", "chef_de_file__nom"]
     inlines = [ThematiqueInline, TypeTerritoireInline, PartenariatInline, ObjectifInline, ImpactInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        # What the fiche's service does not correct (identity, lead, press-kit page) is only shown.
-        return [f.name for f in Projet._meta.concrete_fields if f.name not in PROJET_CHAMPS_MODIFIABLES]
-
-    def has_add_permission(self, request):
-        # The laureates come from the press kit, through charger_laureats.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def write(self, request, obj, form, change) -> None:
-        data = {name: form.cleaned_data[name] for name in PROJET_CHAMPS_MODIFIABLES if name in form.cleaned_data}
-        projet_update(projet=obj, data=data, by=request.user)
+    def correct(self, *, obj, data, by) -> None:
+        projet_update(projet=obj, data=data, by=by)
 
 
 @admin.register(Organisation)
