@@ -208,7 +208,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-
 # --- Celery: broker, time limits, worker loss -------------------------------------
 # The embedded default is kombu's filesystem transport (no server);
 # CELERY_BROKER_URL=redis://... switches to Redis.
@@ -227,14 +226,21 @@ SPECTACULAR_SETTINGS = {
 # unacknowledged, or a slow but alive run is handed to a second worker while it runs:
 # the hard time limit (CELERY_TASK_TIME_LIMIT, 6 min, which every task keeps) plus
 # the longest retry countdown (2 min, indicateurs.tasks: a retry is fetched at once
-# and held unacknowledged until due). 10 min leaves 2 min to spare; a killed worker's
-# run is redelivered 10 to 10 min 10 s after it was received. Raise the timeout with
-# the time limit. tests/indicateurs/test_worker_reglages.py checks the defaults.
+# and held unacknowledged until due). By default it is the time limit plus 4 min
+# (10 min), 2 min to spare, and follows the limit when CELERY_TASK_TIME_LIMIT is
+# raised; a killed worker's task runs again 10 min to 10 min 10 s after it was
+# received. tests/indicateurs/test_worker_reglages.py checks the defaults.
 #
 # The filesystem transport has neither: a message file is deleted as soon as a worker
 # reads it; a warm shutdown (SIGTERM, Ctrl-C) writes the unacknowledged ones back, a
 # SIGKILL loses them, and the day stays partial until `manage.py evaluer_indicateurs
 # --date` runs it again.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
+
 def celery_transport_options(url: str) -> dict:
     """kombu's options for the broker at `url` (config.settings.test calls it again for its own broker)."""
     if url.startswith("filesystem://"):
@@ -248,7 +254,7 @@ def celery_transport_options(url: str) -> dict:
         }
     if url.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
         return {
-            "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 10 * 60),
+            "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 4 * 60),
             # One sweep (a ZRANGE on the unacked index) every 10 s per worker, not kombu's
             # every tenth tick of 10 s: redelivery within the timeout plus 10 s.
             "unacked_restore_interval": 10,
@@ -265,10 +271,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

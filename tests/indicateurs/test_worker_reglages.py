@@ -7,7 +7,7 @@ these check the defaults an operator gets without setting anything.
 import pytest
 
 from config.settings.base import celery_transport_options
-from indicateurs.tasks import envoyer_syntheses_task, evaluer_indicateurs_task
+from indicateurs.tasks import RETRY_BACKOFF_MAX, envoyer_syntheses_task, evaluer_indicateurs_task
 
 
 @pytest.fixture
@@ -39,3 +39,11 @@ def test_the_timeout_can_be_set_by_the_environment(monkeypatch):
 def test_the_embedded_filesystem_broker_keeps_its_folders_and_no_redis_option():
     options = celery_transport_options("filesystem://")
     assert set(options) == {"data_folder_in", "data_folder_out", "control_folder"}
+
+
+def test_a_longer_time_limit_lengthens_the_default_timeout(monkeypatch):
+    from config.settings import base
+
+    monkeypatch.delenv("CELERY_VISIBILITY_TIMEOUT", raising=False)
+    monkeypatch.setattr(base, "CELERY_TASK_TIME_LIMIT", 30 * 60)
+    assert celery_transport_options("redis://127.0.0.1:6379/0")["visibility_timeout"] > 30 * 60 + RETRY_BACKOFF_MAX
