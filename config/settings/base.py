@@ -208,29 +208,69 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: the embedded default is kombu's filesystem transport (no server);
+# --- Celery: broker, time limits, worker loss -------------------------------------
+# The embedded default is kombu's filesystem transport (no server);
 # CELERY_BROKER_URL=redis://... switches to Redis.
+#
+# Worker loss. Tasks are acknowledged late (once they return) and rejected back to
+# their queue if their pool process dies; both tasks are safe to rerun (upserts, one
+# evaluation per indicator and date, digests claimed by a unique row), so a run cut
+# short is run again whole and ends with the rows a clean run writes. When the WHOLE
+# worker dies (SIGKILL, out of memory, host lost) nobody is left to reject: on Redis
+# the message stays in kombu's "unacked" set until a consumer's sweep
+# (QoS.restore_visible: at each worker's start, then every unacked_restore_interval
+# seconds) finds it older than visibility_timeout and puts it back on its queue, for
+# the next worker to run. kombu's default is an hour; CELERY_VISIBILITY_TIMEOUT sets it.
+#
+# The timeout must exceed the longest time a LIVE worker holds a message
+# unacknowledged, or a slow but alive run is handed to a second worker while it runs:
+# the hard time limit (CELERY_TASK_TIME_LIMIT, 6 min, which every task keeps) plus
+# the longest retry countdown (2 min, indicateurs.tasks: a retry is fetched at once
+# and held unacknowledged until due). By default it is the time limit plus 4 min
+# (10 min), 2 min to spare, and follows the limit when CELERY_TASK_TIME_LIMIT is
+# raised; a killed worker's task runs again 10 min to 10 min 10 s after it was
+# received. tests/indicateurs/test_worker_reglages.py checks the defaults.
+#
+# The filesystem transport has neither: a message file is deleted as soon as a worker
+# reads it; a warm shutdown (SIGTERM, Ctrl-C) writes the unacknowledged ones back, a
+# SIGKILL loses them, and the day stays partial until `manage.py evaluer_indicateurs
+# --date` runs it again.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
+
+def celery_transport_options(url: str) -> dict:
+    """kombu's options for the broker at `url` (config.settings.test calls it again for its own broker)."""
+    if url.startswith("filesystem://"):
+        dossier = VAR_DIR / "celery-queue"
+        dossier.mkdir(exist_ok=True)
+        (VAR_DIR / "celery-control").mkdir(exist_ok=True)
+        return {
+            "data_folder_in": str(dossier),
+            "data_folder_out": str(dossier),
+            "control_folder": str(VAR_DIR / "celery-control"),
+        }
+    if url.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+        return {
+            "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 4 * 60),
+            # One sweep (a ZRANGE on the unacked index) every 10 s per worker, not kombu's
+            # every tenth tick of 10 s: redelivery within the timeout plus 10 s.
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
+        }
+    return {}
+
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "celery-queue"
-    _queue_dir.mkdir(exist_ok=True)
-    (VAR_DIR / "celery-control").mkdir(exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "control_folder": str(VAR_DIR / "celery-control"),
-    }
+CELERY_BROKER_TRANSPORT_OPTIONS = celery_transport_options(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

@@ -5,7 +5,7 @@ import socket
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import env_str
+from .base import celery_transport_options, env_str
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only, never deployed
 DEBUG = False
@@ -35,7 +35,7 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = celery_transport_options(CELERY_BROKER_URL)  # the production options
 CELERY_TASK_ALWAYS_EAGER = False
 
 # Throttling has its own test; elsewhere it must not get in the way.
