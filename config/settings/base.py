@@ -108,9 +108,12 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Content-Security-Policy (django-csp)
-# Every page, the admin and the API docs included, runs only the portal's own files
-# (everything is served locally) and the scripts bearing the request's nonce: no
-# 'unsafe-inline', no 'unsafe-eval'. See tests/pages/test_csp.py and the browser walks.
+# Every page, the admin and the API docs included, loads only the portal's own files
+# (everything is served locally): no 'unsafe-inline' and no 'unsafe-eval' for scripts
+# (DSFR Chart's Vue templates are precompiled, Swagger UI needs no eval), no inline style
+# either. No page has an inline script today; one that needs it writes
+# <script nonce="{{ request.csp_nonce }}">, and django-csp then adds that request's nonce
+# to the header. Checked by tests/pages/test_csp.py and the browser walks.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
