@@ -24,20 +24,8 @@ BADGES = {
 # Chart geometry, in SVG user units (the chart scales with its container).
 LARGEUR, HAUTEUR = 640, 260
 MARGE_GAUCHE, MARGE_DROITE, MARGE_HAUT, MARGE_BAS = 90, 20, 20, 36
-# Inside each SVG, so that a chart needs no stylesheet of the site (DSFR colours).
-STYLE = (
-    ".ti-axe,.ti-graduation{stroke:#666;stroke-width:1}"
-    ".ti-legende-x{font-size:12px;text-anchor:middle;fill:#3a3a3a}"
-    ".ti-legende-y{font-size:12px;text-anchor:end;dominant-baseline:middle;fill:#3a3a3a}"
-    ".ti-cible{stroke:#000091;stroke-width:1.5;stroke-dasharray:6 4}"
-    ".ti-point-cible{fill:#000091}"
-    ".ti-trajectoire{stroke:#929292;stroke-width:2}"
-    ".ti-point-origine{fill:#929292}"
-    ".ti-mesures{fill:none;stroke:#18753c;stroke-width:2}"
-    ".ti-point-mesure{fill:#18753c}"
-    ".ti-jour{stroke:#ce614a;stroke-width:1;stroke-dasharray:2 3}"
-    ".ti-point-attendu{fill:#ce614a}"
-)
+# The chart's colours (DSFR) are in static/css/portail.css: the Content-Security-Policy
+# allows no <style> element in a page.
 
 
 # Decimals shown per unit, so that a value reads with the precision it means. Counts
@@ -245,8 +233,8 @@ def trajectoire_svg(indicateur: Indicateur, ident: str = "") -> SafeString:
     return format_html(
         '<svg class="ti-graphique" viewBox="0 0 {} {}" role="img" aria-labelledby="titre-{} desc-{}" '
         'xmlns="http://www.w3.org/2000/svg"><title id="titre-{}">Trajectoire : {}</title>'
-        '<desc id="desc-{}">{}</desc><style>{}</style>{}</svg>',
-        LARGEUR, HAUTEUR, ident, ident, ident, indicateur.libelle, ident, description, STYLE,
+        '<desc id="desc-{}">{}</desc>{}</svg>',
+        LARGEUR, HAUTEUR, ident, ident, ident, indicateur.libelle, ident, description,
         mark_safe("".join(parts)),
     )  # fmt: skip
 

@@ -2,7 +2,9 @@
 
 Screenshots land in artefacts/screenshots/ and downloads in artefacts/telechargements/.
 Every request the browser makes is recorded: none may leave the machine; every page
-screenshotted is first audited with axe-core against WCAG 2.1 A and AA.
+screenshotted is first audited with axe-core against WCAG 2.1 A and AA. The pages run under
+the Content-Security-Policy the portal sends: every violation Chromium reports, on any page
+of a walk, fails the test.
 """
 
 import csv
@@ -24,6 +26,13 @@ ARTEFACTS = Path(settings.BASE_DIR) / "artefacts"
 # axe-core (npm, installed by `make installer`) audits each page against WCAG 2.1 A and AA.
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Run in every document before its own scripts: each CSP violation is passed to the test.
+ECOUTE_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.violationCSP(`${e.documentURI} : ${e.effectiveDirective} bloque ${e.blockedURI || "du code en ligne"}`
+    + (e.sample ? ` (${e.sample})` : ""));
+}, true);
+"""
 MOT_DE_PASSE = "un-mot-de-passe-de-test-42"
 
 if not Path(CHROMIUM).exists():
@@ -68,17 +77,37 @@ class Visite:
         self.page = self.context.new_page()
         self.requetes: list[str] = []
         self.erreurs_js: list[str] = []
+        self.violations_csp: list[str] = []
+        # The policy is enforced (Playwright's bypass_csp stays off): axe-core is loaded by
+        # the browser itself in every document, since a <script> added inline would be blocked.
+        self.context.expose_function("violationCSP", lambda texte: self.violations_csp.append(texte))
+        self.context.add_init_script(script=ECOUTE_CSP)
+        assert AXE.exists(), "axe-core n'est pas installé : lancez `make installer` (npm ci)."
+        self.context.add_init_script(path=str(AXE))
         self.page.on("request", lambda r: self.requetes.append(r.url))
         self.page.on("pageerror", lambda e: self.erreurs_js.append(str(e)))
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.violations_csp.append(f"{self.page.url} (console) : {message.text}")
 
     def aller(self, chemin: str, statut: int = 200):
         response = self.page.goto(self.base_url + chemin)
         assert response.status == statut, f"{chemin} : {response.status}"
+        politique = dict(d.strip().split(" ", 1) for d in response.header_value("content-security-policy").split(";"))
+        assert "unsafe" not in politique["script-src"] and politique["default-src"] == "'self'", chemin
         return response
 
+    def verifier_csp(self) -> None:
+        """No page visited so far broke the Content-Security-Policy."""
+        self.page.evaluate("() => new Promise((fin) => requestAnimationFrame(() => setTimeout(fin)))")
+        assert not self.violations_csp, "\n".join(self.violations_csp)
+
     def capture(self, etape: str) -> Path:
-        """A full-page screenshot, after an accessibility audit of the page."""
+        """A full-page screenshot, after an accessibility audit of the page and a check of its policy."""
         self.verifier_accessibilite()
+        self.verifier_csp()
         self.n += 1
         chemin = ARTEFACTS / "screenshots" / f"{self.nom}-{self.n:02d}-{etape}.png"
         chemin.parent.mkdir(parents=True, exist_ok=True)
@@ -103,11 +132,12 @@ class Visite:
         return chemin
 
     def verifier_accessibilite(self) -> None:
-        assert AXE.exists(), "axe-core n'est pas installé : lancez `make installer` (npm ci)."
-        self.page.add_script_tag(path=str(AXE))
         # DSFR Chart's map is a third-party component; its data is also in a table on the page.
+        # No preload: axe would read the sheets of the map's shadow root by writing <style>
+        # elements into the page, which the Content-Security-Policy rightly blocks.
         violations = self.page.evaluate(
-            """async (tags) => (await axe.run({exclude: [["map-chart"]]}, {runOnly: {type: "tag", values: tags}}))
+            """async (tags) => (await axe.run({exclude: [["map-chart"]]},
+                                              {runOnly: {type: "tag", values: tags}, preload: false}))
                 .violations.map(v => `${v.id} (${v.impact}) : ${v.help} — ${v.nodes.map(n => n.target).join(", ")}`)""",
             WCAG,
         )
@@ -119,6 +149,7 @@ class Visite:
                     and urlparse(u).hostname != "127.0.0.1"]  # fmt: skip
         assert self.requetes and not externes, externes
         assert not self.erreurs_js, self.erreurs_js
+        self.verifier_csp()
 
     def fermer(self) -> None:
         self.context.close()
@@ -186,12 +217,53 @@ def test_the_home_page_draws_its_map_offline_with_dsfr_styles_on_desktop_and_mob
     mobile.verifier_tout_local()
 
 
+def test_the_api_docs_render_under_the_policy(visite):
+    v = visite("api")
+    v.aller("/")
+    v.page.get_by_role("link", name="API et documentation").click()
+    # Swagger UI draws the operations from the schema, fetched from the portal itself.
+    v.page.wait_for_selector(".swagger-ui .opblock")
+    assert "API Territoires d'Innovation" in v.page.locator(".swagger-ui .info .title").inner_text()
+    v.page.locator(".swagger-ui .opblock-summary-control").first.click()
+    v.page.wait_for_selector(".swagger-ui .opblock-body")
+    v.verifier_tout_local()
+
+
+def test_an_administrator_walks_the_admin_under_the_policy(visite):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import jeton
+
+    jeton(get_user_model().objects.create_superuser("ada", password=MOT_DE_PASSE))
+    projet = Projet.objects.get(slug="biovallee")
+    v = visite("admin")
+    v.aller("/admin/login/")
+    v.page.fill("#id_username", "ada")
+    v.page.fill("#id_password", MOT_DE_PASSE)
+    v.page.get_by_role("button", name="Connexion").click()
+    v.page.wait_for_load_state()
+    assert urlparse(v.page.url).path == "/admin/"
+    v.aller("/admin/laureats/projet/")
+    v.page.fill("#searchbar", "vallée")
+    v.page.locator("#changelist-search").get_by_role("button").click()
+    v.page.get_by_role("link", name="BIOVALLÉE").click()
+    assert urlparse(v.page.url).path == f"/admin/laureats/projet/{projet.pk}/change/"
+    v.aller("/admin/comptes/jetonapi/")
+    v.page.locator("#action-toggle").check()
+    v.aller("/admin/auth/user/add/")
+    v.aller("/admin/indicateurs/mesure/")
+    v.verifier_tout_local()
+
+
 def test_an_officer_filters_opens_edits_saves_and_reads_the_history(visite):
     compte_avec_mot_de_passe("charge", "claire")
     v = visite("charge")
     v.connecter("claire")
     assert v.page.url.endswith("/financements/")
     v.capture("tableau-de-bord")
+    # The region picker opens the region's dashboard (static/js/navigation.js).
+    v.page.select_option("#choix-region", label="Auvergne-Rhône-Alpes")
+    v.page.wait_for_url("**/financements/regions/84/")
 
     # list → filter
     v.page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Projets lauréats").click()
