@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             # A value after it is refused in handle(): an old invocation must not pass silently.
             "--mot-de-passe", dest="mot_de_passe", nargs="?", const=DEMANDE, default=None, metavar="",
-            help="Demande le mot de passe au terminal, deux fois.",
+            help="Demande le mot de passe au terminal, deux fois ; une valeur après l'option est refusée.",
         )  # fmt: skip
         parser.add_argument(
             "--mot-de-passe-stdin", action="store_true", help="Lit le mot de passe sur la première ligne de l'entrée."
