@@ -103,6 +103,13 @@ def test_the_password_read_from_the_environment(monkeypatch):
     assert Client().login(username="marie", password=SOLIDE)
 
 
+def test_an_empty_password_variable_is_refused_rather_than_read_as_api_only(monkeypatch):
+    monkeypatch.setenv("CREER_COMPTE_MOT_DE_PASSE", "")
+    with pytest.raises(CommandError, match="définie mais vide"):
+        run("marie", "--role", "charge")
+    assert not get_user_model().objects.filter(username="marie").exists()
+
+
 def test_a_password_on_the_command_line_is_refused_with_a_message_not_repeating_it():
     with pytest.raises(CommandError, match="ne prend plus de valeur") as refus:
         run("marie", "--role", "charge", "--mot-de-passe", SOLIDE)

@@ -95,6 +95,12 @@ class Command(BaseCommand):
                 f"Un seul moyen de donner le mot de passe : --mot-de-passe, --mot-de-passe-stdin ou "
                 f"{VARIABLE_MOT_DE_PASSE}. Aucun compte n'a été créé."
             )
+        if environnement == "":
+            # Likely an empty line of an .env file: neither a password nor a choice of an API-only account.
+            raise CommandError(
+                f"La variable {VARIABLE_MOT_DE_PASSE} est définie mais vide : donnez-y le mot de passe, ou retirez-la "
+                "pour un compte sans connexion au portail (API seulement). Aucun compte n'a été créé."
+            )
         if environnement is not None:
             return environnement
         if options["mot_de_passe_stdin"]:
