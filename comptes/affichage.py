@@ -16,8 +16,11 @@ SANS_ROLE = "Compte du portail"
 
 
 def voit_les_identifiants(lecteur) -> bool:
-    """Whether `lecteur` reads usernames: programme officers (superusers included)."""
-    return lecteur is not None and role_of(lecteur) == Profil.Role.CHARGE
+    """Whether `lecteur` reads usernames: programme officers (superusers included).
+
+    Anything but a user (None, or "" from a template without `user`) reads as the public.
+    """
+    return getattr(lecteur, "is_authenticated", False) is True and role_of(lecteur) == Profil.Role.CHARGE
 
 
 def auteur_pour(auteur, lecteur) -> str | None:

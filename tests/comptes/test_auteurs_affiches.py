@@ -153,3 +153,14 @@ def test_an_account_without_a_role_is_named_as_such():
     sans_profil = get_user_model().objects.create_user(LOGIN)
     assert auteur_pour(sans_profil, None) == "Compte du portail"
     assert auteur_pour(None, None) is None
+
+
+def test_a_page_renders_the_author_for_its_reader():
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    gabarit = Template("{% load comptes %}{{ auteur|auteur_pour_lecteur:user }}")
+    auteur = compte("charge", username=LOGIN)
+    for lecteur, attendu in [(compte("charge"), LOGIN), (AnonymousUser(), "Chargé·e de programme"),
+                             ("", "Chargé·e de programme")]:  # fmt: skip
+        assert gabarit.render(Context({"auteur": auteur, "user": lecteur})) == attendu
