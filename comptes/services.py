@@ -4,12 +4,16 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from comptes.models import JetonAPI, Profil, empreinte_de
 from territoires.models import Region
+
+# The user model's field names, as compte_create's arguments name them.
+CHAMPS = {"first_name": "prenom", "last_name": "nom"}
 
 
 def compte_create(
@@ -19,9 +23,18 @@ def compte_create(
     regions: list[str] | None = None,
     organisation: models.Model | None = None,
     email: str = "",
+    prenom: str = "",
+    nom: str = "",
     mot_de_passe: str | None = None,
+    administrateur: bool = False,
 ) -> AbstractBaseUser:
-    """Create a user with a role; a director needs regions, a partner an organisation (laureats.Organisation)."""
+    """Create a user with a role; a director needs regions, a partner an organisation (laureats.Organisation).
+
+    Without `mot_de_passe` the account has no usable password (API tokens only); with one,
+    the password must pass AUTH_PASSWORD_VALIDATORS, judged against the account's own
+    username, names and e-mail. `administrateur` (officers only) also opens /admin/.
+    Nothing is written when anything is refused.
+    """
     errors = {}
     if role not in Profil.Role.values:
         errors["role"] = f"Rôle inconnu « {role} » ; valeurs possibles : {', '.join(Profil.Role.values)}."
@@ -33,15 +46,32 @@ def compte_create(
         errors["regions"] = "Un·e directeur·rice régional·e suit au moins une région."
     if organisation is None and role == Profil.Role.PARTENAIRE:
         errors["organisation"] = "Un partenaire appartient à une organisation."
+    if administrateur and role != Profil.Role.CHARGE:
+        errors["administrateur"] = "Seul·e un·e chargé·e de programme administre le portail."
     User = get_user_model()
-    if User.objects.filter(username=username).exists():
-        errors["username"] = f"L'identifiant « {username} » est déjà pris."
+    user = User(
+        username=User.normalize_username(username), email=User.objects.normalize_email(email),
+        first_name=prenom, last_name=nom, is_staff=(role == Profil.Role.CHARGE), is_superuser=administrateur,
+    )  # fmt: skip
+    try:
+        # The model's own checks: characters and length of the username, e-mail format, name lengths.
+        user.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        errors.update({CHAMPS.get(champ, champ): messages for champ, messages in exc.message_dict.items()})
+    if User.objects.filter(username=user.username).exists():
+        errors["username"] = f"L'identifiant « {user.username} » est déjà pris."
+    if mot_de_passe is not None:
+        try:
+            validate_password(mot_de_passe, user=user)
+        except ValidationError as exc:
+            errors["mot_de_passe"] = exc.messages
+    elif administrateur:
+        errors["mot_de_passe"] = "Un·e administrateur·rice se connecte au portail : un mot de passe est nécessaire."
     if errors:
         raise ValidationError(errors)
 
     with transaction.atomic():
-        user = User.objects.create_user(username=username, email=email, is_staff=(role == Profil.Role.CHARGE))
-        if mot_de_passe:
+        if mot_de_passe is not None:
             user.set_password(mot_de_passe)
         else:
             user.set_unusable_password()

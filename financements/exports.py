@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 
+from comptes.affichage import auteur_pour
 from financements.models import Engagement, Versement
 from financements.selectors import Tableau
 
@@ -25,18 +26,19 @@ def tableau_rows(tableau: Tableau) -> list[list]:
     return rows
 
 
-def grand_livre_rows(engagements: Iterable[Engagement], versements: Iterable[Versement]) -> list[list]:
+def grand_livre_rows(engagements: Iterable[Engagement], versements: Iterable[Versement], *, lecteur=None) -> list[list]:
+    """The ledger's rows; authors as `lecteur` may see them (comptes.affichage), no login without a reader."""
     rows = [["Identifiant", "Nature", "Projet", "Région", "Enveloppe", "Engagement lié", "Montant (€)", "Date",
              "Référence", "Motif", "Auteur", "Enregistré le"]]  # fmt: skip
     for e in engagements:
         rows.append([str(e.uid), e.get_nature_display(), e.projet.titre, e.projet.region.nom, e.enveloppe.code,
                      str(e.engagement_origine.uid) if e.engagement_origine else "", e.montant, e.date,
-                     e.reference, e.motif, e.auteur.username if e.auteur else "", e.cree_le])  # fmt: skip
+                     e.reference, e.motif, auteur_pour(e.auteur, lecteur) or "", e.cree_le])  # fmt: skip
     for v in versements:
         projet = v.engagement.projet
         rows.append([str(v.uid), v.get_nature_display(), projet.titre, projet.region.nom,
                      v.engagement.enveloppe.code, str(v.engagement.uid), v.montant, v.date, v.reference,
-                     v.motif, v.auteur.username if v.auteur else "", v.cree_le])  # fmt: skip
+                     v.motif, auteur_pour(v.auteur, lecteur) or "", v.cree_le])  # fmt: skip
     return rows
 
 

@@ -213,14 +213,15 @@ def tableau_financier(*, region_code: str | None = None) -> Tableau:
 
 def engagement_list() -> QuerySet[Engagement]:
     """Ledger commitments with what a list shows."""
-    return Engagement.objects.select_related("projet__region", "enveloppe", "auteur", "engagement_origine").order_by(
-        "-date", "-id"
-    )
+    # The author's profile: comptes.affichage names an author by their role where no full name is set.
+    return Engagement.objects.select_related(
+        "projet__region", "enveloppe", "auteur__profil", "engagement_origine"
+    ).order_by("-date", "-id")
 
 
 def versement_list() -> QuerySet[Versement]:
     return Versement.objects.select_related(
-        "engagement__projet__region", "engagement__enveloppe", "auteur", "versement_origine"
+        "engagement__projet__region", "engagement__enveloppe", "auteur__profil", "versement_origine"
     ).order_by("-date", "-id")
 
 
@@ -295,15 +296,15 @@ def projet_financement(projet) -> dict:
     )
     engagements = list(
         Engagement.objects.filter(projet=projet)
-        .select_related("enveloppe", "auteur", "engagement_origine")
+        .select_related("enveloppe", "auteur__profil", "engagement_origine")
         .prefetch_related(
-            Prefetch("versements", queryset=Versement.objects.select_related("auteur").order_by("date", "id"))
+            Prefetch("versements", queryset=Versement.objects.select_related("auteur__profil").order_by("date", "id"))
         )
         .order_by("date", "id")
     )
     historique = list(
         Allocation.history.filter(projet_id=projet.pk)
-        .select_related("history_user", "enveloppe")
+        .select_related("history_user__profil", "enveloppe")
         .order_by("-history_date")[:50]
     )
     # Each record's previous amount is the next older record of the same allocation

@@ -55,7 +55,7 @@ def _grand_livre_filtre(data) -> tuple[EngagementFilterSet, QuerySet, QuerySet]:
 def grand_livre(request):
     filtres, engagements, versements = _grand_livre_filtre(request.GET)
     if request.GET.get("export") in EXPORTS and not filtres.errors:
-        rows = exports.grand_livre_rows(engagements, versements)
+        rows = exports.grand_livre_rows(engagements, versements, lecteur=request.user)
         return exports.response(rows, "grand-livre", request.GET["export"])
     query = request.GET.copy()
     for cle in ("page", "page_versements", "export"):

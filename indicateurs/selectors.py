@@ -144,7 +144,7 @@ def mesure_list_visible_to(user) -> QuerySet[Mesure]:
     projects of their organisation and the validated ones elsewhere; anyone
     else reads the validated ones only (they are public, like the targets).
     """
-    mesures = Mesure.objects.select_related("indicateur", "auteur")
+    mesures = Mesure.objects.select_related("indicateur", "auteur__profil")
     role = role_of(user)
     if role in (Profil.Role.CHARGE, Profil.Role.DIRECTEUR):
         return mesures

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 
+from comptes.affichage import auteur_pour
 from config.chargement import CHANGE_REASON as MOTIF_CHARGEMENT
 from financements.models import Allocation, Engagement, Versement
 from indicateurs.models import Indicateur, Mesure
@@ -106,19 +108,20 @@ CATEGORIES = {s.model: s.categorie for s in _sources()}
 
 
 def _history(source: Source):
-    return source.model.history.select_related("history_user").annotate(projet_ref=source.projet)
+    # The user's profile: an author is named by role where no full name is set (comptes.affichage).
+    return source.model.history.select_related("history_user__profil").annotate(projet_ref=source.projet)
 
 
-def projet_historique(projet: Projet) -> list[Changement]:
-    """Every change of a project and of its related records, newest first."""
+def projet_historique(projet: Projet, *, lecteur=None) -> list[Changement]:
+    """Every change of a project and of its related records, newest first; authors as `lecteur` may see them."""
     records = {s.model: list(_history(s).filter(s.filtre_projet)) for s in _sources(projet.pk)}
-    changements = _changements(records, precedents={})
+    changements = _changements(records, precedents={}, lecteur=lecteur)
     for c in changements:
         c.projet_slug, c.projet_titre = projet.slug, projet.titre
     return changements
 
 
-def dernieres_modifications(*, limite: int = 10, avec_grand_livre: bool = False) -> list[Changement]:
+def dernieres_modifications(*, limite: int = 10, avec_grand_livre: bool = False, lecteur=None) -> list[Changement]:
     """The latest changes across all projects (the press kit's initial load left out).
 
     `avec_grand_livre`: also ledger entries and measurements, which only officers
@@ -139,7 +142,7 @@ def dernieres_modifications(*, limite: int = 10, avec_grand_livre: bool = False)
         ids = [r.precedent_id for r in records[s.model] if r.history_type == "~" and r.precedent_id]
         if ids:
             precedents.update({(s.model, p.history_id): p for p in H.objects.filter(history_id__in=ids)})
-    changements = _changements(records, precedents=precedents)[:limite]
+    changements = _changements(records, precedents=precedents, lecteur=lecteur)[:limite]
     projets = Projet.objects.filter(pk__in={c.projet_id for c in changements})
     titres = {pk: (slug, titre) for pk, slug, titre in projets.values_list("pk", "slug", "titre")}
     for c in changements:
@@ -162,7 +165,7 @@ AUTEURS = {Engagement: "auteur", Versement: "auteur", Mesure: "auteur"}
 IGNORES = {"id", "uid", "slug"}
 
 
-def _changements(records: dict, *, precedents: dict) -> list[Changement]:
+def _changements(records: dict, *, precedents: dict, lecteur) -> list[Changement]:
     """Turn history records into Changements, diffs included, newest first."""
     # Each record's predecessor: the previous record of the same object, from the
     # fetched records themselves or from `precedents` (keyed by model and history_id).
@@ -186,8 +189,7 @@ def _changements(records: dict, *, precedents: dict) -> list[Changement]:
                 a_nommer[_fk(model, nom)] |= {getattr(r, f"{nom}_id")} | {
                     v for c in delta if c.field == nom for v in (c.old, c.new)
                 }
-    noms = {m: {pk: str(o) for pk, o in m._default_manager.in_bulk({i for i in ids if i}).items()} for m, ids in
-            a_nommer.items()}  # fmt: skip
+    noms = {m: _noms(m, {i for i in ids if i}, lecteur) for m, ids in a_nommer.items()}
 
     changements = []
     for model, r, delta in lignes:
@@ -201,7 +203,7 @@ def _changements(records: dict, *, precedents: dict) -> list[Changement]:
                 type=r.history_type,
                 objet=_objet(model, r, noms),
                 categorie=_categorie(model),
-                auteur=_auteur(model, r, noms),
+                auteur=_auteur(model, r, noms, lecteur),
                 motif=r.history_change_reason or "",
                 projet_id=r.projet_ref,
                 champs=champs,
@@ -211,9 +213,19 @@ def _changements(records: dict, *, precedents: dict) -> list[Changement]:
     return changements
 
 
-def _auteur(model, r, noms: dict) -> str | None:
+def _noms(model, ids: set, lecteur) -> dict:
+    """The names behind ids of one model; users (authors, deciders) as `lecteur` may see them."""
+    if model is get_user_model():
+        return {
+            pk: auteur_pour(o, lecteur)
+            for pk, o in model._default_manager.select_related("profil").in_bulk(ids).items()
+        }
+    return {pk: str(o) for pk, o in model._default_manager.in_bulk(ids).items()}
+
+
+def _auteur(model, r, noms: dict, lecteur) -> str | None:
     if r.history_user:
-        return r.history_user.get_username()
+        return auteur_pour(r.history_user, lecteur)
     champ = AUTEURS.get(model)
     return noms.get(_fk(model, champ), {}).get(getattr(r, f"{champ}_id")) if champ else None
 

@@ -63,7 +63,9 @@ def home(request):
         "totaux": totaux,
         "regions": regions,
         "carte": _carte(regions),
-        "modifications": dernieres_modifications(limite=8, avec_grand_livre=role in (CHARGE, DIRECTEUR)),
+        "modifications": dernieres_modifications(
+            limite=8, avec_grand_livre=role in (CHARGE, DIRECTEUR), lecteur=request.user
+        ),
         "voit_auteurs": role in (CHARGE, DIRECTEUR),
     }
     return render(request, "portail/home.html", context)
@@ -238,7 +240,7 @@ def projet_edit(request, slug: str):
 def projet_historique_view(request, slug: str):
     """Every change of the project's record, with who, when and the field-level diff."""
     projet = get_object_or_404(Projet, slug=slug)
-    changements = projet_historique(projet)
+    changements = projet_historique(projet, lecteur=request.user)
     page = Paginator(changements, 50).get_page(request.GET.get("page"))
     return render(
         request,

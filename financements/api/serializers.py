@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from comptes.api.serializers import AuteurField
 from config.api_tools import TexteStrict
 from config.saisie import DecimalChaineField
 from financements.models import Engagement, Enveloppe, Versement
@@ -73,7 +74,7 @@ class EngagementSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="projet.region.code", read_only=True)
     enveloppe = serializers.SlugRelatedField(slug_field="code", read_only=True)
     engagement_origine = serializers.SlugRelatedField(slug_field="uid", read_only=True)
-    auteur = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    auteur = AuteurField()
     montant = serializers.DecimalField(**MONTANT)
     engage_projet_avant = serializers.DecimalField(**MONTANT)
     engage_projet_apres = serializers.DecimalField(**MONTANT)
@@ -118,7 +119,7 @@ class VersementSerializer(serializers.ModelSerializer):
     projet = serializers.CharField(source="engagement.projet.slug", read_only=True)
     enveloppe = serializers.CharField(source="engagement.enveloppe.code", read_only=True)
     versement_origine = serializers.SlugRelatedField(slug_field="uid", read_only=True)
-    auteur = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    auteur = AuteurField()
     montant = serializers.DecimalField(**MONTANT)
     verse_engagement_avant = serializers.DecimalField(**MONTANT)
     verse_engagement_apres = serializers.DecimalField(**MONTANT)

@@ -114,7 +114,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         entree = EngagementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
         engagement = services.engagement_create(by=request.user, **entree.validated_data)
-        return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(engagement).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="desengagements", url_name="desengager")
     def desengagement_create(self, request, uid=None):
@@ -122,7 +122,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         entree = MouvementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
         desengagement = services.desengagement_create(engagement=engagement, by=request.user, **entree.validated_data)
-        return Response(EngagementSerializer(desengagement).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(desengagement).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -166,7 +166,7 @@ class VersementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         entree = VersementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
         versement = services.versement_create(by=request.user, **entree.validated_data)
-        return Response(VersementSerializer(versement).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(versement).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="annulations", url_name="annuler")
     def annulation_create(self, request, uid=None):
@@ -174,7 +174,7 @@ class VersementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         entree = MouvementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
         annulation = services.versement_cancel(versement=versement, by=request.user, **entree.validated_data)
-        return Response(VersementSerializer(annulation).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(annulation).data, status=status.HTTP_201_CREATED)
 
 
 def _en_texte(chiffres: Chiffres, code: str) -> dict:

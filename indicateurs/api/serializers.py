@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from comptes.affichage import auteur_pour
+from comptes.api.serializers import AUTEUR_AIDE
 from config.api_tools import LienParIdentifiant, TexteStrict
 from config.saisie import DecimalChaineField
 from indicateurs.models import Evaluation, Indicateur, Mesure
@@ -80,7 +82,7 @@ class MesureSerializer(serializers.ModelSerializer):
     url = LienParIdentifiant(view_name="api:mesure-detail", lookup_field="uid")
     indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True)
     valeur = serializers.DecimalField(**VALEUR_LUE)
-    auteur = serializers.SerializerMethodField(help_text="Identifiant de l'auteur ; visible une fois connecté.")
+    auteur = serializers.SerializerMethodField(help_text=f"{AUTEUR_AIDE} Visible une fois connecté.")
 
     class Meta:
         model = Mesure
@@ -93,7 +95,7 @@ class MesureSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated or mesure.auteur is None:
             return None
-        return mesure.auteur.get_username()
+        return auteur_pour(mesure.auteur, request.user)
 
 
 class MesureCreateSerializer(serializers.Serializer):

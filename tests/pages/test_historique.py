@@ -37,7 +37,7 @@ def modifs():
 
 
 def test_the_project_history_names_who_changed_which_field_from_what_to_what(modifs):
-    changements = projet_historique(modifs)
+    changements = projet_historique(modifs, lecteur=compte("charge"))
     fiche = next(c for c in changements if c.categorie == "Fiche du projet" and c.type == "~")
 
     assert fiche.auteur == "claire" and fiche.motif == "Fiche modifiée dans le portail"
@@ -62,7 +62,11 @@ def test_the_history_page_is_for_officers_and_directors(modifs, charge, directeu
     assert page.status_code == 200
     texte = page.content.decode()
     assert "BIOVALLÉE 2030" in texte and "claire" in texte and "<del>" in texte
-    assert directeur.get("/projets/biovallee/historique/").status_code == 200
+    page = directeur.get("/projets/biovallee/historique/")
+    assert page.status_code == 200
+    # A director reads the author's role (no full name set), not their login.
+    assert "<td>claire</td>" in texte and "<td>claire</td>" not in page.content.decode()
+    assert "<td>Chargé·e de programme</td>" in page.content.decode()
     assert partenaire.get("/projets/biovallee/historique/").status_code == 403
     assert client.get("/projets/biovallee/historique/").status_code == 302
 
@@ -95,10 +99,21 @@ def test_the_history_shows_a_change_of_the_prose_around_the_objectives_under_its
         projet=projet, introduction=ancienne, conclusion="Une phrase de clôture.", by=claire
     )
 
-    (changement,) = [c for c in projet_historique(projet) if c.categorie == "Fiche du projet" and c.type == "~"]
+    historique = projet_historique(projet, lecteur=compte("charge"))
+    (changement,) = [c for c in historique if c.categorie == "Fiche du projet" and c.type == "~"]
     assert changement.auteur == "claire"
     assert changement.motif == "Introduction ou conclusion des objectifs modifiée"
     assert [(c.libelle, c.avant, c.apres) for c in changement.champs] == [
         ("conclusion des objectifs", "—", "Une phrase de clôture.")
     ]
     assert Projet.objects.get(slug="ambition-pyrenees").objectifs_introduction == ancienne
+
+
+def test_directors_read_authors_by_name_or_role_never_by_login(modifs):
+    from django.contrib.auth import get_user_model
+
+    directeur = compte("directeur")
+    assert {c.auteur for c in projet_historique(modifs, lecteur=directeur)} <= {"Chargé·e de programme", None}
+    get_user_model().objects.filter(username="claire").update(first_name="Claire", last_name="Martin")
+    recentes = dernieres_modifications(limite=20, avec_grand_livre=True, lecteur=directeur)
+    assert {c.auteur for c in recentes} == {"Claire Martin"}
