@@ -25,6 +25,8 @@ from territoires.models import DirectionRegionale, Label, Region, Thematique, Ty
 from tests.factories import compte
 from tests.pages.test_edition_sans_changement import _Formulaires, envoyer
 
+# The ledger's and the measures' triggers exist in PostgreSQL only: there a case the admin let through
+# would be the IntegrityError page; on SQLite the cases still check the form's refusal.
 pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 FINE = "\u202f"
