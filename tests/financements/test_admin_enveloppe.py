@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from financements import services
 from financements.models import Enveloppe
 from tests.factories import compte
+from tests.pages.test_edition_sans_changement import envoyer
+from tests.test_admin_contraintes import _formulaire
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,13 @@ def test_the_admin_shows_the_code_of_an_existing_envelope_without_letting_it_cha
         "subvention", "Subventions du PIA", Decimal("150000000.00"),
     )  # fmt: skip
     assert subvention.history.latest().history_change_reason == "Enveloppe modifiée"
+
+
+def test_a_ceiling_changed_through_the_admins_own_form_changes_nothing_else(admin_client, subvention, engage):
+    url = f"/admin/financements/enveloppe/{subvention.pk}/change/"
+
+    assert envoyer(admin_client, url, _formulaire(admin_client, url, {"plafond": "1 000,00"})).status_code == 302
+
+    apres = Enveloppe.objects.get(pk=subvention.pk)
+    assert (apres.plafond, apres.montant_engage) == (Decimal("1000.00"), engage)
+    assert (apres.code, apres.libelle, apres.plafonne_par_projet) == ("subvention", "Subventions", True)
