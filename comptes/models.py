@@ -35,6 +35,7 @@ class Profil(models.Model):
             models.CheckConstraint(
                 condition=~Q(role="partenaire") | Q(organisation__isnull=False),
                 name="profil_partenaire_a_une_organisation",
+                violation_error_message="Un partenaire est rattaché à une organisation : indiquez-la.",
             )
         ]
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, renderers, serializers
 
 from config.saisie import DecimalChaineField
+from config.tableur import cellule
 
 
 class UpdatedSinceFilter(filters.BaseFilterBackend):
@@ -92,9 +93,10 @@ class CSVRenderer(renderers.BaseRenderer):
         flat = [self._flatten(row) if isinstance(row, dict) else {"valeur": row} for row in rows]
         columns = list(dict.fromkeys(key for row in flat for key in row))
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(flat)
+        # Every cell, header included (a JSON object's keys become columns), through the formula rule.
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow([cellule(column) for column in columns])
+        writer.writerows([cellule(row.get(column, "")) for column in columns] for row in flat)
         return buffer.getvalue().encode(self.charset)
 
 

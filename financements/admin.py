@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import ServiceAdmin, ValidationParLeService
 from config.saisie import MontantField
@@ -16,10 +15,24 @@ MONTANTS = {models.DecimalField: {"form_class": MontantField}}
 
 
 @admin.register(Enveloppe)
-class EnveloppeAdmin(SimpleHistoryAdmin):
+class EnveloppeAdmin(ServiceAdmin):
+    """A ceiling is changed through enveloppe_update, which refuses one below what is committed."""
+
     formfield_overrides = MONTANTS
     list_display = ["libelle", "code", "plafond", "montant_engage", "montant_verse"]
     readonly_fields = ["montant_engage", "montant_verse"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code names the envelope in the ledger, the API and the exports: set once.
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+    def write(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in services.ENVELOPPE_CHAMPS_MODIFIABLES}
+            services.enveloppe_update(enveloppe=obj, data=data, by=request.user)
+        else:
+            # A new envelope has nothing committed: saved as the history admin saves any row.
+            super(ServiceAdmin, self).save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 from comptes.affichage import auteur_pour
+from config import tableur
 from financements.models import Engagement, Versement
 from financements.selectors import Tableau
 
@@ -43,6 +44,8 @@ def grand_livre_rows(engagements: Iterable[Engagement], versements: Iterable[Ver
 
 
 def response(rows: list[list], nom: str, format_: str) -> HttpResponse:
+    # Text a spreadsheet would run as a formula (a motive typed "=HYPERLINK(...)") is written as text.
+    rows = [[tableur.cellule(v) for v in row] for row in rows]
     if format_ == "xlsx":
         classeur = Workbook()
         feuille = classeur.active

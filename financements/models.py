@@ -36,10 +36,15 @@ class Enveloppe(models.Model):
         verbose_name = "enveloppe"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(plafond__gt=0), name="enveloppe_plafond_positif"),
+            models.CheckConstraint(
+                condition=Q(plafond__gt=0),
+                name="enveloppe_plafond_positif",
+                violation_error_message="Le plafond doit être strictement positif.",
+            ),
             models.CheckConstraint(
                 condition=Q(montant_engage__gte=0) & Q(montant_engage__lte=F("plafond")),
                 name="enveloppe_engage_sous_plafond",
+                violation_error_message="Le plafond ne peut être inférieur au montant déjà engagé sur l'enveloppe.",
             ),
             models.CheckConstraint(
                 condition=Q(montant_verse__gte=0) & Q(montant_verse__lte=F("montant_engage")),
@@ -73,10 +78,15 @@ class Allocation(models.Model):
         ordering = ["projet", "enveloppe"]
         constraints = [
             models.UniqueConstraint(fields=["projet", "enveloppe"], name="allocation_unique"),
-            models.CheckConstraint(condition=Q(montant__gte=0), name="allocation_montant_positif"),
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="allocation_montant_positif",
+                violation_error_message="Le montant alloué ne peut être négatif.",
+            ),
             models.CheckConstraint(
                 condition=Q(montant_engage__gte=0) & (Q(plafonnee=False) | Q(montant_engage__lte=F("montant"))),
                 name="allocation_engage_sous_montant",
+                violation_error_message="Le montant alloué ne peut être inférieur au montant déjà engagé.",
             ),
             models.CheckConstraint(
                 condition=Q(montant_verse__gte=0) & Q(montant_verse__lte=F("montant_engage")),

@@ -459,3 +459,36 @@ def allocation_update(*, allocation: Allocation, montant: Decimal, by: AbstractB
     allocation.full_clean()
     allocation.save(update_fields=["montant", "modifie_le"])
     return allocation
+
+
+ENVELOPPE_CHAMPS_MODIFIABLES = ("libelle", "plafond", "plafonne_par_projet")
+
+
+@transaction.atomic
+def enveloppe_update(*, enveloppe: Enveloppe, data: dict, by: AbstractBaseUser | None) -> Enveloppe:
+    """Correct an envelope's label or ceiling, never below what is committed; its totals stay the services'."""
+    inconnus = set(data) - set(ENVELOPPE_CHAMPS_MODIFIABLES)
+    if inconnus:
+        raise ValidationError(f"Champs non modifiables : {', '.join(sorted(inconnus))}.")
+    if "plafond" in data:
+        data = {**data, "plafond": _montant_valide(data["plafond"], "plafond")}
+    # Locked: a commitment written meanwhile is counted before the ceiling is compared with it.
+    enveloppe = Enveloppe.objects.select_for_update().get(pk=enveloppe.pk)
+    if "plafond" in data and data["plafond"] < enveloppe.montant_engage:
+        raise ValidationError(
+            {
+                "plafond": f"Déjà {_euros(enveloppe.montant_engage)} engagés sur cette enveloppe : "
+                "le plafond ne peut être inférieur."
+            }
+        )
+    changes = [name for name, value in data.items() if getattr(enveloppe, name) != value]
+    if not changes:
+        return enveloppe
+    for name in changes:
+        setattr(enveloppe, name, data[name])
+    enveloppe.full_clean()
+    enveloppe._history_user = by
+    enveloppe._change_reason = "Enveloppe modifiée"
+    # Only the corrected fields: the totals are the ledger's, written by its services alone.
+    enveloppe.save(update_fields=[*changes, "modifie_le"])
+    return enveloppe

@@ -160,10 +160,20 @@ class Indicateur(models.Model):
         # Creation order follows the fiches' order when loaded from the fixture.
         ordering = ["impact_id", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(sens__in=["hausse", "baisse", "atteindre"]), name="indicateur_sens"),
-            models.CheckConstraint(condition=Q(mode__in=["absolu", "relatif"]), name="indicateur_mode"),
             models.CheckConstraint(
-                condition=Q(mode="absolu") | Q(valeur_reference=0), name="indicateur_relatif_reference_zero"
+                condition=Q(sens__in=["hausse", "baisse", "atteindre"]),
+                name="indicateur_sens",
+                violation_error_message="Sens inconnu : hausse, baisse ou atteindre.",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["absolu", "relatif"]),
+                name="indicateur_mode",
+                violation_error_message="Mode inconnu : absolu ou relatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="absolu") | Q(valeur_reference=0),
+                name="indicateur_relatif_reference_zero",
+                violation_error_message="Un indicateur relatif part d'une référence à 0 : il mesure une évolution.",
             ),
             # A known baseline must leave somewhere to go in the indicator's direction.
             models.CheckConstraint(
@@ -172,10 +182,15 @@ class Indicateur(models.Model):
                 | Q(sens="hausse", valeur_cible__gt=F("valeur_reference"))
                 | Q(sens="baisse", valeur_cible__lt=F("valeur_reference")),
                 name="indicateur_cible_dans_le_sens",
+                violation_error_message=(
+                    "La cible va dans le sens de l'indicateur : au-dessus de la valeur de référence "
+                    "pour une hausse, en dessous pour une baisse."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(date_reference__isnull=True) | Q(date_reference__lt=F("echeance")),
                 name="indicateur_reference_avant_echeance",
+                violation_error_message="La date de référence précède l'échéance.",
             ),
         ]
 

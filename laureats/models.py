@@ -30,9 +30,16 @@ class Organisation(models.Model):
         ]
         constraints = [
             # SIREN is optional, but two organisations never share one.
-            models.UniqueConstraint(fields=["siren"], condition=~Q(siren=""), name="organisation_siren_unique"),
+            models.UniqueConstraint(
+                fields=["siren"],
+                condition=~Q(siren=""),
+                name="organisation_siren_unique",
+                violation_error_message="Une autre organisation porte déjà ce SIREN.",
+            ),
             models.CheckConstraint(
-                condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"), name="organisation_siren_9_chiffres"
+                condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"),
+                name="organisation_siren_9_chiffres",
+                violation_error_message="Le SIREN compte neuf chiffres, sans espace.",
             ),
         ]
 
@@ -155,10 +162,12 @@ class Projet(models.Model):
             models.CheckConstraint(
                 condition=Q(nb_collectivites_declarees__lte=models.F("nb_partenaires_declares")),
                 name="projet_collectivites_parmi_partenaires",
+                violation_error_message="Les collectivités sont comptées parmi les partenaires déclarés.",
             ),
             models.CheckConstraint(
                 condition=Q(budget_previsionnel__isnull=True) | Q(budget_previsionnel__gt=0),
                 name="projet_budget_positif",
+                violation_error_message="Le budget est strictement positif ; laissez vide si la fiche n'en donne pas.",
             ),
         ]
 

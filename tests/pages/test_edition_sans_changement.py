@@ -45,7 +45,8 @@ class _Formulaires(HTMLParser):
             if genre in ("checkbox", "radio") and "checked" not in a:
                 return
             if genre not in ("submit", "button", "image", "file"):
-                champs.append((a["name"], a.get("value", "")))
+                # A ticked box without a value is sent as "on", as a browser sends it.
+                champs.append((a["name"], a.get("value") or ("on" if genre in ("checkbox", "radio") else "")))
         elif tag == "select":
             self._select, self._options = a.get("name"), []
         elif tag == "option" and self._select:
