@@ -1,6 +1,7 @@
 """Shared fixtures: the 24 laureates are loaded once into the test database."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -13,6 +14,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # press-kit data loaded here once is seen by all of them unchanged.
     with django_db_blocker.unblock():
         programme_load()
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    """The cache outlives a test (Redis under CACHE_URL, as in CI and production): each test starts and ends empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.pannes.DatabaseOutageMiddleware",  # before anything that reads the session or the user
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -302,10 +303,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # in its own transaction on its own connection: the daily run uses the database's cores.
 INDICATEURS_CONNEXIONS = env_int("INDICATEURS_CONNEXIONS", 2)
 
-# Throttle counters must be shared by the web workers: Redis in production.
+# Shared cache: the throttle counters (and anything else cached) must be the same for every
+# web worker, so production sets CACHE_URL (Redis). The backend fails open: Redis down or
+# unreachable reads as an empty cache with a logged warning, never a 500 (config/pannes.py).
+# Without CACHE_URL each process keeps its own counters (development, single process).
+# Sessions stay in the database (SESSION_ENGINE's default), not in this cache.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        {
+            "BACKEND": "config.pannes.FailOpenRedisCache",
+            "LOCATION": env_str("CACHE_URL"),
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
         if env_str("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
