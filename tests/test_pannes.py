@@ -238,7 +238,26 @@ def test_with_postgresql_down_the_api_pages_and_login_answer_503_with_retry_afte
         assert "<h1>Service momentanément indisponible</h1>" in reponse.text
         assert "dsfr.min.css" in reponse.text
         assert "<script" not in reponse.text
+        # The headers of every page reach the outage page too.
+        assert "default-src 'self'" in reponse.headers["Content-Security-Policy"]
+        assert reponse.headers["X-Frame-Options"] == "DENY"
     assert "Base de données injoignable (OperationalError" in journal.read_text()
+
+
+def test_a_postgresql_server_that_stays_silent_is_a_503_within_the_connect_timeout(tmp_path):
+    journal = tmp_path / "gunicorn.log"
+    with contextlib.ExitStack() as pile:
+        port = pile.enter_context(_serveur_muet())
+        base = pile.enter_context(
+            _application(journal, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/x", DATABASE_CONNECT_TIMEOUT="1")
+        )
+        debut = time.monotonic()
+        api = requests.get(f"{base}/api/v1/projets/", timeout=20)
+        duree = time.monotonic() - debut
+
+    assert api.status_code == 503, journal.read_text()
+    assert api.headers["Retry-After"] == str(RETRY_AFTER_SECONDES)
+    assert duree < 5, f"{duree:.1f} s pour une base muette : le délai de connexion n'est pas borné"
 
 
 class _SessionPerdue:

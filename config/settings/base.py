@@ -76,6 +76,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Response headers only: before the outage middleware so that its 503 page carries them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.pannes.DatabaseOutageMiddleware",  # before anything that reads the session or the user
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,8 +87,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -134,10 +135,23 @@ CONTENT_SECURITY_POLICY = {
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
+
 # The embedded default is SQLite so that a fresh clone starts with no server;
 # DATABASE_URL switches the same code to PostgreSQL.
+def database_config(url: str, **options) -> dict:
+    """The database of `url`; on PostgreSQL, connecting is bounded (DATABASE_CONNECT_TIMEOUT seconds).
+
+    A host that drops packets, or accepts and stays silent, would otherwise hold each
+    request until gunicorn's timeout; with a bound, config.pannes answers 503 within seconds.
+    """
+    config = dj_database_url.parse(url, **options)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_config(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("CONN_MAX_AGE", 60),
     )

@@ -2,10 +2,8 @@
 
 import socket
 
-import dj_database_url
-
 from .base import *  # noqa: F403
-from .base import celery_transport_options, env_str
+from .base import celery_transport_options, database_config, env_str
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only, never deployed
 DEBUG = False
@@ -30,7 +28,7 @@ def _postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
 # machines; SQLite only where no PostgreSQL answers (tests needing it skip).
 _url = env_str("DATABASE_URL") or ("postgres://postgres@127.0.0.1:5432/territoires" if _postgres_reachable() else "")
 if _url:
-    DATABASES = {"default": dj_database_url.parse(_url)}
+    DATABASES = {"default": database_config(_url)}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
