@@ -1,10 +1,11 @@
-"""Who is calling: API tokens, the login form and its lockout, the token named in the history."""
+"""Who is calling: API tokens and the token named in the history.
+
+Passwords are checked only by the login pages (portal and admin), through django-axes'
+backend: one lockout per username and client address (settings: AXES_*).
+"""
 
 from datetime import timedelta
 
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -30,50 +31,6 @@ class JetonAuthentication(authentication.TokenAuthentication):
             JetonAPI.objects.filter(pk=jeton.pk).update(derniere_utilisation=now)
         jeton.user.jeton_api = jeton
         return jeton.user, jeton
-
-
-# Login brute force: after this many failures an account is locked for a while,
-# even for the right password. Counters live in the cache (Redis in production,
-# shared by the web workers).
-VERROU_ECHECS = 10
-VERROU_DUREE = timedelta(minutes=15)
-
-
-def _cle_verrou(username: str) -> str:
-    return f"connexion-echecs:{username.strip().lower()}"
-
-
-def connexion_verrouillee(username: str) -> bool:
-    return cache.get(_cle_verrou(username), 0) >= VERROU_ECHECS
-
-
-def connexion_echec(username: str) -> None:
-    cle = _cle_verrou(username)
-    cache.add(cle, 0, timeout=VERROU_DUREE.total_seconds())
-    cache.incr(cle)
-
-
-def connexion_reussie(username: str) -> None:
-    cache.delete(_cle_verrou(username))
-
-
-class ConnexionForm(AuthenticationForm):
-    """Django's login form, locked after VERROU_ECHECS failures for VERROU_DUREE."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if connexion_verrouillee(username):
-            raise ValidationError(
-                f"Trop de tentatives de connexion : compte bloqué {int(VERROU_DUREE.total_seconds() // 60)} minutes.",
-                code="verrouille",
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            connexion_echec(username)
-            raise
-        connexion_reussie(username)
-        return cleaned
 
 
 def note_api_token_in_history(sender, history_instance, **kwargs) -> None:

@@ -64,4 +64,5 @@ def test_an_existing_username_is_refused():
 
 def test_with_a_password_the_user_can_log_in_to_the_portal():
     run("marie", "--role", "charge", "--mot-de-passe", "Un-mot-de-passe-solide-42")
-    assert Client().login(username="marie", password="Un-mot-de-passe-solide-42")
+    response = Client().post("/connexion/", {"username": "marie", "password": "Un-mot-de-passe-solide-42"})
+    assert response.status_code == 302
