@@ -24,7 +24,7 @@ from rest_framework.throttling import BaseThrottle
 
 from comptes.authentification import JetonAuthentication
 from comptes.models import JetonAPI
-from comptes.roles import GROUPE_CHARGES
+from comptes.roles import GROUPE_CHARGES, SESSION_ADMINISTRATION
 from comptes.services import compte_create
 from tests.factories import compte
 
@@ -61,12 +61,13 @@ def _connecte(client: Client, chemin: str = "/connexion/"):
 def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(marie):
     attaquant = Client(REMOTE_ADDR=ATTAQUANT)
     reponses = [_echoue(attaquant).status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
-    assert reponses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
-    assert _connecte(attaquant).status_code == 429
 
     titulaire = Client(REMOTE_ADDR=TITULAIRE)
     assert _connecte(titulaire).status_code == 302
     assert titulaire.session["_auth_user_id"] == str(marie.pk)
+    # The attacker's own address is locked out, even with the right password.
+    assert reponses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    assert _connecte(attaquant).status_code == 429
 
 
 def test_the_admin_login_is_locked_after_ten_failures_even_with_the_right_password(marie):
@@ -315,6 +316,24 @@ def test_an_officer_the_admin_shows_nothing_sees_no_link():
 
     assert client.get("/admin/").context["app_list"] == []
     assert not _lien_administration(client)
+
+
+def test_the_link_is_decided_at_login_so_portal_pages_load_no_permissions():
+    officier = compte("charge")
+    client = Client()
+    client.force_login(officier)
+    assert client.session[SESSION_ADMINISTRATION] is True
+
+    officier.groups.clear()
+    client.force_login(type(officier).objects.get(pk=officier.pk))  # a new login loads the user afresh
+    assert not _lien_administration(client)
+
+    # A session opened before the login noted it: decided on the first page.
+    officier.groups.add(Group.objects.get(name=GROUPE_CHARGES))
+    session = client.session
+    del session[SESSION_ADMINISTRATION]
+    session.save()
+    assert _lien_administration(client)
 
 
 @pytest.mark.parametrize("role", ["directeur", "partenaire"])
