@@ -6,6 +6,9 @@ backend: one lockout per username and client address (settings: AXES_*).
 
 from datetime import timedelta
 
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -31,6 +34,23 @@ class JetonAuthentication(authentication.TokenAuthentication):
             JetonAPI.objects.filter(pk=jeton.pk).update(derniere_utilisation=now)
         jeton.user.jeton_api = jeton
         return jeton.user, jeton
+
+
+class LongueurIdentifiantMixin:
+    """Django's login forms only tell the browser the username's maximum length: an overlong one
+    reached authenticate(), and the lockout's 255-character column refused it (a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
+
+class ConnexionForm(LongueurIdentifiantMixin, AuthenticationForm):
+    """The portal's login form."""
+
+
+class ConnexionAdminForm(LongueurIdentifiantMixin, AdminAuthenticationForm):
+    """The admin's login form."""
 
 
 def note_api_token_in_history(sender, history_instance, **kwargs) -> None:

@@ -120,6 +120,16 @@ def test_the_portal_lockout_page_is_in_french_with_the_dsfr():
     assert "Connexion bloquée" in page and "fr-alert--error" in page and "fr-header" in page
 
 
+@pytest.mark.parametrize("chemin", ["/connexion/", "/admin/login/"])
+@pytest.mark.parametrize("username", ["a\x00b", "x" * 300, "marie' OR '1'='1", ""], ids=["nul", "long", "sql", "vide"])
+def test_a_hostile_username_is_a_form_error_never_a_500(marie, chemin, username):
+    client = Client(REMOTE_ADDR=ATTAQUANT)
+    response = client.post(chemin, {"username": username, "password": "faux"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in client.session
+
+
 def test_no_api_view_checks_a_password():
     """The API authenticates by token or by the session a login page opened, never by a password."""
 
