@@ -271,6 +271,8 @@ PRESS_KIT_PATH = BASE_DIR / "fixtures" / "sources" / "dossier_de_presse_2019-09-
 # login lockout (django-axes, through django-ipware) both derive from this one number,
 # so they identify the same client.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES={TRUSTED_PROXIES} : nombre de mandataires, positif ou nul.")
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
 # ipware counts the proxies listed in the header, i.e. all but the last one (REMOTE_ADDR);
 # not strict, so entries a client prepends do not send ipware back to REMOTE_ADDR.

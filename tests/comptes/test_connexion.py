@@ -206,6 +206,19 @@ def test_without_trusted_proxies_a_rotated_forwarded_for_escapes_neither_login_g
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTAQUANT}
 
 
+def _settings_process(trusted_proxies: str, code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "TRUSTED_PROXIES": trusted_proxies}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_negative_number_of_trusted_proxies_is_refused_at_startup():
+    resultat = _settings_process("-1", "import django; django.setup()")
+    assert resultat.returncode != 0
+    assert "TRUSTED_PROXIES=-1" in resultat.stderr
+
+
 def _derived_settings(trusted_proxies: str) -> dict:
     """What config.settings derives from TRUSTED_PROXIES, read in a fresh interpreter."""
     code = (
@@ -216,10 +229,7 @@ def _derived_settings(trusted_proxies: str) -> dict:
         "'AXES_IPWARE_META_PRECEDENCE_ORDER': list(s.AXES_IPWARE_META_PRECEDENCE_ORDER), "
         "'IPWARE_STRICT': s.IPWARE_STRICT}))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "TRUSTED_PROXIES": trusted_proxies}
-    resultat = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
-    )
+    resultat = _settings_process(trusted_proxies, code)
     assert resultat.returncode == 0, resultat.stderr
     return json.loads(resultat.stdout.strip().splitlines()[-1])
 
