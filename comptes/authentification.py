@@ -4,11 +4,17 @@ Passwords are checked only by the login pages (portal and admin), through django
 backend: one lockout per username and client address (settings: AXES_*).
 """
 
+import math
 from datetime import timedelta
 
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.db.models import Max
+from django.shortcuts import render
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -51,6 +57,27 @@ class ConnexionForm(LongueurIdentifiantMixin, AuthenticationForm):
 
 class ConnexionAdminForm(LongueurIdentifiantMixin, AdminAuthenticationForm):
     """The admin's login form."""
+
+
+def lockout_response(request, original_response, credentials):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the DSFR page, 429, and the time left.
+
+    Attempts made while locked are not counted, so the lockout ends a cool-off after the
+    last recorded failure of this username from this address.
+    """
+    derniere = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials), ip_address=request.axes_ip_address
+    ).aggregate(derniere=Max("attempt_time"))["derniere"]
+    fin = (derniere or timezone.now()) + get_cool_off(request)
+    attente = max(1, math.ceil((fin - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "registration/verrouillage.html",
+        {"echecs": settings.AXES_FAILURE_LIMIT, "minutes": math.ceil(attente / 60)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    response["Retry-After"] = str(attente)
+    return response
 
 
 def note_api_token_in_history(sender, history_instance, **kwargs) -> None:

@@ -291,7 +291,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 # Attempts made while locked are not counted: the lockout ends 15 minutes after it began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_TEMPLATE = "registration/verrouillage.html"
+AXES_LOCKOUT_CALLABLE = "comptes.authentification.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # On top of the lockout, login POSTs per client address, whatever the username
 # (DRF's throttle: counters in the cache, 429 with Retry-After).

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from axes.helpers import get_client_ip_address
@@ -18,6 +19,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -81,7 +83,8 @@ def test_the_admin_login_is_locked_after_ten_failures_even_with_the_right_passwo
     assert "_auth_user_id" not in client.session
     page = response.content.decode()
     assert "Trop de tentatives de connexion" in page and "fr-alert" in page
-    assert "15 minutes" in page
+    assert "Réessayez dans 15 minutes" in page
+    assert 14 * 60 < int(response["Retry-After"]) <= 15 * 60
 
 
 def test_failures_split_between_the_portal_and_the_admin_add_up(marie):
@@ -106,6 +109,21 @@ def test_the_lockout_is_kept_in_the_database_not_in_the_cache(marie):
     assert (tentative.ip_address, tentative.failures_since_start) == (ATTAQUANT, settings.AXES_FAILURE_LIMIT)
     cache.clear()  # every worker sees the same count, and losing the cache unlocks nothing
     assert _connecte(client).status_code == 429
+
+
+def test_the_lockout_page_gives_the_time_left_and_the_lockout_ends_after_fifteen_minutes(marie):
+    client = Client(REMOTE_ADDR=ATTAQUANT)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _echoue(client)
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    response = _connecte(client)
+    assert response.status_code == 429
+    assert 4 * 60 < int(response["Retry-After"]) <= 5 * 60
+    assert "Réessayez dans 5 minutes" in response.content.decode()
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=15, seconds=1))
+    assert _connecte(client).status_code == 302
 
 
 def test_the_portal_lockout_page_is_in_french_with_the_dsfr():
