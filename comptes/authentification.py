@@ -1,10 +1,20 @@
-"""Who is calling: API tokens, the login form and its lockout, the token named in the history."""
+"""Who is calling: API tokens and the token named in the history.
 
+Passwords are checked only by the login pages (portal and admin), through django-axes'
+backend: one lockout per username and client address (settings: AXES_*).
+"""
+
+import math
 from datetime import timedelta
 
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db.models import Max
+from django.shortcuts import render
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -32,48 +42,42 @@ class JetonAuthentication(authentication.TokenAuthentication):
         return jeton.user, jeton
 
 
-# Login brute force: after this many failures an account is locked for a while,
-# even for the right password. Counters live in the cache (Redis in production,
-# shared by the web workers).
-VERROU_ECHECS = 10
-VERROU_DUREE = timedelta(minutes=15)
+class LongueurIdentifiantMixin:
+    """Django's login forms only tell the browser the username's maximum length: an overlong one
+    reached authenticate(), and the lockout's 255-character column refused it (a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
 
-def _cle_verrou(username: str) -> str:
-    return f"connexion-echecs:{username.strip().lower()}"
+class ConnexionForm(LongueurIdentifiantMixin, AuthenticationForm):
+    """The portal's login form."""
 
 
-def connexion_verrouillee(username: str) -> bool:
-    return cache.get(_cle_verrou(username), 0) >= VERROU_ECHECS
+class ConnexionAdminForm(LongueurIdentifiantMixin, AdminAuthenticationForm):
+    """The admin's login form."""
 
 
-def connexion_echec(username: str) -> None:
-    cle = _cle_verrou(username)
-    cache.add(cle, 0, timeout=VERROU_DUREE.total_seconds())
-    cache.incr(cle)
+def lockout_response(request, original_response, credentials):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the DSFR page, 429, and the time left.
 
-
-def connexion_reussie(username: str) -> None:
-    cache.delete(_cle_verrou(username))
-
-
-class ConnexionForm(AuthenticationForm):
-    """Django's login form, locked after VERROU_ECHECS failures for VERROU_DUREE."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if connexion_verrouillee(username):
-            raise ValidationError(
-                f"Trop de tentatives de connexion : compte bloqué {int(VERROU_DUREE.total_seconds() // 60)} minutes.",
-                code="verrouille",
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            connexion_echec(username)
-            raise
-        connexion_reussie(username)
-        return cleaned
+    Attempts made while locked are not counted, so the lockout ends a cool-off after the
+    last recorded failure of this username from this address.
+    """
+    derniere = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials), ip_address=request.axes_ip_address
+    ).aggregate(derniere=Max("attempt_time"))["derniere"]
+    fin = (derniere or timezone.now()) + get_cool_off(request)
+    attente = max(1, math.ceil((fin - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "registration/verrouillage.html",
+        {"echecs": settings.AXES_FAILURE_LIMIT, "minutes": math.ceil(attente / 60)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    response["Retry-After"] = str(attente)
+    return response
 
 
 def note_api_token_in_history(sender, history_instance, **kwargs) -> None:

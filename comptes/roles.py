@@ -11,3 +11,31 @@ def role_of(user) -> str | None:
         return Profil.Role.CHARGE
     profil = getattr(user, "profil", None)
     return profil.role if profil else None
+
+
+# Officers work in the admin through this group (created by migration 0002, joined by
+# compte_create): what the admin offers them is what its permissions list.
+GROUPE_CHARGES = "Chargés de programme"
+
+
+# Whether the header links to the admin: decided at login and kept in the session, so that
+# portal pages load no permissions. The admin itself checks them on every request.
+SESSION_ADMINISTRATION = "voit_l_administration"
+
+
+def sees_the_admin(request) -> bool:
+    """Whether the admin index would show this user at least one model."""
+    from django.contrib import admin
+
+    if not hasattr(request, "user"):
+        return False
+    return admin.site.has_permission(request) and bool(admin.site.get_app_list(request))
+
+
+def note_admin_access(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: remember in the session whether to link to the admin."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if not hasattr(request, "user"):  # test clients' force_login
+        request.user = user
+    request.session[SESSION_ADMINISTRATION] = sees_the_admin(request)

@@ -3,13 +3,14 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from comptes.models import JetonAPI, Profil, empreinte_de
+from comptes.roles import GROUPE_CHARGES
 from territoires.models import Region
 
 # The user model's field names, as compte_create's arguments name them.
@@ -80,6 +81,9 @@ def compte_create(
         profil._change_reason = "Compte créé"
         profil.save()
         profil.regions.set(region_objs)
+        if role == Profil.Role.CHARGE:
+            # What officers may do in the admin (migration 0002 gives the group its permissions).
+            user.groups.add(Group.objects.get_or_create(name=GROUPE_CHARGES)[0])
     return user
 
 

@@ -3,18 +3,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from comptes.authentification import ConnexionForm
+from comptes.authentification import ConnexionAdminForm, ConnexionForm
+from comptes.throttling import connexion_throttled
 
 admin.site.site_header = "Territoires d'Innovation — administration"
 admin.site.site_title = "Territoires d'Innovation"
+admin.site.login_form = ConnexionAdminForm
 
 urlpatterns = [
     path("", include("portail.urls")),
     path("", include("laureats.urls")),
     path("", include("financements.urls")),
     path("indicateurs/", include("indicateurs.urls")),
-    path("connexion/", auth_views.LoginView.as_view(authentication_form=ConnexionForm), name="login"),
+    # Both login pages: throttled per address here, locked per username and address by django-axes.
+    path(
+        "connexion/", connexion_throttled(auth_views.LoginView.as_view(authentication_form=ConnexionForm)), name="login"
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", connexion_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

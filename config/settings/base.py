@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "axes",
     "territoires",
     "comptes",
     "laureats",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "espace"
 LOGOUT_REDIRECT_URL = "home"
@@ -346,3 +349,37 @@ LOGGING = {
 
 # Where the press kit the fixtures come from is kept (the tests compare against it).
 PRESS_KIT_PATH = BASE_DIR / "fixtures" / "sources" / "dossier_de_presse_2019-09-13.txt"
+
+# Connexion : verrou (django-axes), limitation par adresse, mandataires de confiance
+# How many reverse proxies in front of the application append the client's address to
+# X-Forwarded-For. 0 (the default): the header is ignored, the client is REMOTE_ADDR.
+# N: the N-th address from the right of X-Forwarded-For is the client; anything to its
+# left was written by the client and is never read. The API throttle (DRF) and the
+# login lockout (django-axes, through django-ipware) both derive from this one number,
+# so they identify the same client.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES={TRUSTED_PROXIES} : nombre de mandataires, positif ou nul.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
+# ipware counts the proxies listed in the header, i.e. all but the last one (REMOTE_ADDR);
+# not strict, so entries a client prepends do not send ipware back to REMOTE_ADDR.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXIES else ("REMOTE_ADDR",)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1 if TRUSTED_PROXIES else None
+IPWARE_STRICT = False
+# One lockout for every way in (portal login, admin login; the API takes no password):
+# 10 failures for a username from one address lock that pair for 15 minutes. Keyed on
+# both, so failures from elsewhere never lock the account's owner out. Counts live in
+# the database, shared by every web worker and independent of the cache.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked are not counted: the lockout ends 15 minutes after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "comptes.authentification.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# On top of the lockout, login POSTs per client address, whatever the username
+# (DRF's throttle: counters in the cache, 429 with Retry-After).
+THROTTLE_CONNEXION = env_str("THROTTLE_CONNEXION", "30/min")

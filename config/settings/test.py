@@ -41,3 +41,4 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(("anonyme", "partenaire", "directeur", "charge"), "100000/min"),
 }
+THROTTLE_CONNEXION = "100000/min"

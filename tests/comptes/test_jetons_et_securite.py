@@ -1,11 +1,11 @@
 """Tokens (named, several, revocable, hashed, last use), login lockout, throttles, audit of API writes."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 
-from comptes.authentification import VERROU_ECHECS
 from comptes.models import JetonAPI
 from comptes.services import compte_create
 from financements.models import Engagement
@@ -72,25 +72,26 @@ def test_a_malformed_token_header_is_a_401_even_on_public_data():
 def test_login_is_locked_after_ten_failures_even_with_the_right_password():
     compte_create(username="marie", role="charge", mot_de_passe="Mot-de-passe-solide-42")
     client = Client()
-    for _ in range(VERROU_ECHECS):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post("/connexion/", {"username": "marie", "password": "faux"})
         assert response.status_code == 200
+    assert client.post("/connexion/", {"username": "marie", "password": "faux"}).status_code == 429
 
     response = client.post("/connexion/", {"username": "marie", "password": "Mot-de-passe-solide-42"})
 
-    assert response.status_code == 200
-    assert "Trop de tentatives" in response.content.decode()
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_a_successful_login_resets_the_failure_count():
     compte_create(username="marie", role="charge", mot_de_passe="Mot-de-passe-solide-42")
     client = Client()
-    for _ in range(VERROU_ECHECS - 1):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         client.post("/connexion/", {"username": "marie", "password": "faux"})
     assert client.post("/connexion/", {"username": "marie", "password": "Mot-de-passe-solide-42"}).status_code == 302
     client.logout()
-    for _ in range(VERROU_ECHECS - 1):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         client.post("/connexion/", {"username": "marie", "password": "faux"})
     assert client.post("/connexion/", {"username": "marie", "password": "Mot-de-passe-solide-42"}).status_code == 302
 
