@@ -9,6 +9,7 @@ class ComptesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from simple_history.signals import pre_create_historical_record
 
+        from comptes import checks  # noqa: F401 - registers the deployment checks
         from comptes.authentification import note_api_token_in_history
         from comptes.roles import note_admin_access
 

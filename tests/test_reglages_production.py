@@ -12,11 +12,13 @@ DOCUMENTED_ENV = {
     "SECRET_KEY": "z7Kq2-documented-example-Wm9xR4tLp0sVb8NcYe3JhGuAi6DfO1kQnTr5ZwXy",
     "ALLOWED_HOSTS": "territoires-innovation.example.fr",
     "DATABASE_URL": "sqlite:///:memory:",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    reglees = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "CACHE_URL")  # each test sets these itself
+    clean = {k: v for k, v in os.environ.items() if k not in reglees}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR, env={**clean, **env}, capture_output=True, text=True, timeout=120,
@@ -27,6 +29,13 @@ def test_check_deploy_passes_with_the_documented_environment():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **DOCUMENTED_ENV)
     assert result.returncode == 0, result.stderr
     assert "0 silenced" in result.stdout
+
+
+def test_check_deploy_warns_when_the_cache_is_not_shared_by_the_workers():
+    env = {k: v for k, v in DOCUMENTED_ENV.items() if k != "CACHE_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "comptes.W001" in result.stderr and "CACHE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
