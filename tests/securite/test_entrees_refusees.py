@@ -161,3 +161,26 @@ def test_the_fuzzer_serves_the_collected_static_files_as_production_does():
 
     assert "manage.py collectstatic --no-input" in script
     assert script.index("manage.py collectstatic") < script.index("gunicorn config.wsgi")
+
+
+@pytest.mark.parametrize(
+    ("methode", "url"),
+    [
+        ("get", "/api/v1/regions/84/financements.json/"),
+        ("get", "/api/v1/indicateurs/{code}/evaluations.json/"),
+        ("post", "/api/v1/engagements/00000000-0000-0000-0000-000000000000/desengagements.json/"),
+        ("post", "/api/v1/versements/00000000-0000-0000-0000-000000000000/annulations.json/"),
+        ("post", "/api/v1/mesures.json/"),
+        ("post", "/api/v1/mesures/00000000-0000-0000-0000-000000000000/valider.json/"),
+        ("post", "/api/v1/mesures/00000000-0000-0000-0000-000000000000/rejeter.json/"),
+    ],
+)
+def test_the_format_suffix_reaches_every_action_of_the_api(charge, methode, url):
+    # The router adds `.json` and `.csv` to every route, actions included; DRF passes it as `format`.
+    from indicateurs.models import Indicateur
+
+    url = url.format(code=Indicateur.objects.order_by("pk").first().code)
+
+    response = charge.get(url) if methode == "get" else charge.post(url, "{}", content_type="application/json")
+
+    assert response.status_code in (200, 400, 404)
