@@ -109,11 +109,12 @@ def manifeste_vide(tmp_path):
             "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
         },
     ):
-        from django.contrib.staticfiles.storage import staticfiles_storage
+        # Django's setting_changed handler reopens the static storage on entry and on exit.
+        from django.templatetags.static import static
 
-        staticfiles_storage._wrapped = None  # reopened under the settings above
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            static("dsfr/dist/dsfr/dsfr.min.css")
         yield
-    staticfiles_storage._wrapped = None
 
 
 @pytest.mark.parametrize(
