@@ -509,8 +509,6 @@ A_CORRIGER_DANS_L_ADMIN = {
     "comptes_profil_add": "formulaire d'administration des profils : valeurs hostiles → 500",
     "comptes_profil_change": "formulaire d'administration des profils : valeurs hostiles → 500",
     "territoires_typeterritoire_change": "formulaire des types de territoire : variantes hostiles → 500",
-    "django_celery_beat_clockedschedule_change": "admin Django : ?_to_field= vide → FieldDoesNotExist",
-    "dsfr_dsfrconfig_change": "admin Django : ?_to_field= vide → FieldDoesNotExist",
     "financements_engagement_changelist": "date_hierarchy : ?date__year=-99999999999999999999 → 500",
     "django_celery_beat_periodictask_changelist": "liste des tâches périodiques : filtre hostile → erreur en base",
 }

@@ -185,3 +185,17 @@ def test_the_format_suffix_reaches_every_action_of_the_api(charge, methode, url)
     response = charge.get(url) if methode == "get" else charge.post(url, "{}", content_type="application/json")
 
     assert response.status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("vue", ["change", "delete", "history"])
+def test_an_empty_to_field_in_the_admin_is_a_400(client, vue):
+    from django.contrib.auth import get_user_model
+
+    from laureats.models import Projet
+
+    client.force_login(get_user_model().objects.create_superuser("admin-to-field", "a@example.org", "x"))
+    url = f"/admin/laureats/projet/{Projet.objects.order_by('pk').first().pk}/{vue}/"
+
+    assert client.get(url + "?_to_field=").status_code == 400
+    assert client.post(url, {"_to_field": "", "post": "yes"}).status_code == 400
+    assert client.get(url + "?_to_field=id").status_code in (200, 403)  # a field named: the view decides
