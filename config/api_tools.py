@@ -29,7 +29,13 @@ class UpdatedSinceFilter(filters.BaseFilterBackend):
         value = request.query_params.get(self.param)
         if value is None:
             return queryset
-        moment = parse_datetime(value) or (parse_date(value) and parse_datetime(f"{value}T00:00:00"))
+        try:
+            moment = parse_datetime(value) or (parse_date(value) and parse_datetime(f"{value}T00:00:00"))
+        except ValueError as exc:
+            # Well formed but impossible: a 30 February, an offset of +99:00 (beyond ±24 hours).
+            raise exceptions.ValidationError(
+                {self.param: "Date hors des limites : jour inexistant ou décalage horaire au-delà de ±23:59."}
+            ) from exc
         if moment is None:
             raise exceptions.ValidationError(
                 {self.param: "Date invalide : attendu AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SS avec fuseau."}

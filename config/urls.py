@@ -33,12 +33,9 @@ urlpatterns = [
 ]
 
 
-def handler404(request, exception):
-    """Under /api/, a path that matches no route still answers in JSON."""
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        return JsonResponse({"detail": "Introuvable."}, status=404)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+# Every error page renders, JSON under /api/ and a French page elsewhere, even when a
+# static file is missing from the manifest or the path holds control characters.
+handler400 = "config.pages_erreur.bad_request"
+handler403 = "config.pages_erreur.permission_denied"
+handler404 = "config.pages_erreur.page_not_found"
+handler500 = "config.pages_erreur.server_error"

@@ -25,6 +25,8 @@ nettoyer() {
 }
 trap nettoyer EXIT
 
+# The production storage reads its manifest: without it every HTML page (a 404 too) fails.
+$BIN/python manage.py collectstatic --no-input -v0
 $BIN/python manage.py migrate --no-input -v0
 $BIN/python manage.py charger_laureats -v0
 declare -A JETONS

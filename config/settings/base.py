@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     # The API speaks JSON; the portal's forms do not go through DRF.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parseurs.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "config.api_tools.CSVRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["comptes.throttling.RoleRateThrottle"],
     # Per role; a partner's batch sync stays well under these.

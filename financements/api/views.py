@@ -117,7 +117,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(self.get_serializer(engagement).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="desengagements", url_name="desengager")
-    def desengagement_create(self, request, uid=None):
+    def desengagement_create(self, request, uid=None, format=None):
         engagement = self.get_object()
         entree = MouvementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
@@ -169,7 +169,7 @@ class VersementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(self.get_serializer(versement).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="annulations", url_name="annuler")
-    def annulation_create(self, request, uid=None):
+    def annulation_create(self, request, uid=None, format=None):
         versement = self.get_object()
         entree = MouvementInputSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
@@ -228,6 +228,6 @@ class RegionFinancementsViewSet(viewsets.GenericViewSet):
         },
     )
     @action(detail=True, methods=["get"])
-    def financements(self, request, code=None):
+    def financements(self, request, code=None, format=None):
         region = get_object_or_404(Region, code=code)
         return Response(region_financements_data(region))

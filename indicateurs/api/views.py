@@ -43,7 +43,7 @@ class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses=PageEvaluationsSerializer,
     )
     @action(detail=True, methods=["get"], serializer_class=EvaluationSerializer, filterset_class=None)
-    def evaluations(self, request, code=None):
+    def evaluations(self, request, code=None, format=None):
         indicateur = self.get_object()
         page = self.paginate_queryset(indicateur.evaluations.order_by("-date"))
         return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
@@ -82,7 +82,7 @@ class MesureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         responses={201: MesureSerializer, 400: OpenApiResponse(description="Saisie invalide"),
                    403: OpenApiResponse(description="Projet hors de votre organisation")},
     )  # fmt: skip
-    def create(self, request):
+    def create(self, request, format=None):
         saisie = MesureCreateSerializer(data=request.data)
         saisie.is_valid(raise_exception=True)
         mesure = services.mesure_submit(by=request.user, **saisie.validated_data)
@@ -92,14 +92,14 @@ class MesureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(
         detail=True, methods=["post"], url_path="valider", url_name="valider", permission_classes=[EstChargeDeProgramme]
     )
-    def validate(self, request, uid=None):
+    def validate(self, request, uid=None, format=None):
         return self._decide(request, services.mesure_validate)
 
     @extend_schema(summary="Rejeter une mesure, commentaire obligatoire", tags=["Mesures"], request=DecisionSerializer)
     @action(
         detail=True, methods=["post"], url_path="rejeter", url_name="rejeter", permission_classes=[EstChargeDeProgramme]
     )
-    def reject(self, request, uid=None):
+    def reject(self, request, uid=None, format=None):
         return self._decide(request, services.mesure_reject)
 
     def _decide(self, request, service):
