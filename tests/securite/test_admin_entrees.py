@@ -63,7 +63,7 @@ def test_a_date_time_filter_postgresql_refuses_is_an_invalid_filter(superuser, l
     assert superuser.get(f"/admin/{liste}/").status_code == 200  # the transaction was not left broken
 
 
-def test_every_admin_lists_with_the_guarded_changelist():
+def test_every_admin_has_the_guards_including_the_libraries_admins():
     from config.admin_services import GardeAdmin
 
     sans_garde = [type(a).__name__ for a in admin.site._registry.values() if not isinstance(a, GardeAdmin)]
@@ -96,3 +96,16 @@ def test_json_postgresql_cannot_store_is_a_form_error(superuser, valeur):
     assert "variantes" in reponse.context["adminform"].form.errors
     type_.refresh_from_db()
     assert isinstance(type_.variantes, list)
+
+
+def test_json_postgresql_can_store_is_still_saved(superuser):
+    type_ = TypeTerritoire.objects.order_by("pk").first()
+    reponse = superuser.post(
+        f"/admin/territoires/typeterritoire/{type_.pk}/change/",
+        {"slug": type_.slug, "libelle": type_.libelle, "categorie": type_.categorie,
+         "variantes": '["Métropole", "１２３", 1.5, -2, {"a": null}]'},
+    )  # fmt: skip
+
+    assert reponse.status_code == 302
+    type_.refresh_from_db()
+    assert type_.variantes == ["Métropole", "１２３", 1.5, -2, {"a": None}]
