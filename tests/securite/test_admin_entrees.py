@@ -109,3 +109,21 @@ def test_json_postgresql_can_store_is_still_saved(superuser):
     assert reponse.status_code == 302
     type_.refresh_from_db()
     assert type_.variantes == ["Métropole", "１２３", 1.5, -2, {"a": None}]
+
+
+@pytest.mark.parametrize("valeur", ["-1", "-1e999", "*/-5"])
+def test_a_crontab_expression_celery_cannot_parse_is_a_form_error(superuser, valeur):
+    champs = dict.fromkeys(["minute", "hour", "day_of_month", "month_of_year", "day_of_week"], "*")
+    reponse = superuser.post("/admin/django_celery_beat/crontabschedule/add/", {**champs, "minute": valeur})
+
+    assert reponse.status_code == 200
+    assert "minute" in reponse.context["adminform"].form.errors
+
+
+def test_a_valid_crontab_is_still_described_in_words(superuser):
+    from django_celery_beat.models import CrontabSchedule
+
+    crontab = CrontabSchedule.objects.create(minute="5", hour="3")
+
+    assert crontab.human_readable in superuser.get("/admin/django_celery_beat/crontabschedule/").content.decode()
+    assert superuser.get(f"/admin/django_celery_beat/crontabschedule/{crontab.pk}/change/").status_code == 200
