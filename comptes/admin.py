@@ -1,12 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from comptes.models import JetonAPI, Profil
 from comptes.services import jeton_revoke
+from config.admin_services import HistoriqueAdmin
 
 
 @admin.register(Profil)
-class ProfilAdmin(SimpleHistoryAdmin):
+class ProfilAdmin(HistoriqueAdmin):
     list_display = ["user", "role", "organisation"]
     list_filter = ["role", "regions"]
     list_select_related = ["user", "organisation"]
@@ -16,7 +16,7 @@ class ProfilAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(JetonAPI)
-class JetonAPIAdmin(SimpleHistoryAdmin):
+class JetonAPIAdmin(HistoriqueAdmin):
     """Tokens are created by their owner (API or creer_compte); here they are only seen and revoked."""
 
     list_display = ["nom", "user", "prefixe", "cree_le", "derniere_utilisation", "revoque_le"]

@@ -2,9 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import CorrectionAdmin, LectureSeuleAdmin, ValidationParLeService
+from config.admin_services import CorrectionAdmin, HistoriqueAdmin, LectureSeuleAdmin, ValidationParLeService
 from indicateurs import services
 from indicateurs.forms import IndicateurForm
 from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, SyntheseEnvoyee
@@ -31,14 +30,14 @@ class IndicateurAdmin(CorrectionAdmin):
 
 
 @admin.register(ImpactQualitatif)
-class ImpactQualitatifAdmin(SimpleHistoryAdmin):
+class ImpactQualitatifAdmin(HistoriqueAdmin):
     list_display = ["impact", "raison"]
     list_select_related = ["impact"]
     raw_id_fields = ["impact"]
 
 
 @admin.register(Mesure)
-class MesureAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
+class MesureAdmin(LectureSeuleAdmin, HistoriqueAdmin):
     list_display = ["indicateur", "date", "valeur", "statut", "auteur", "soumise_le", "demo"]
     list_filter = ["statut", "demo", "indicateur__impact__projet__region"]
     list_select_related = ["indicateur", "auteur"]

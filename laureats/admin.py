@@ -4,9 +4,8 @@ action by action (partners, objectives, impacts, themes) is only read here."""
 from django import forms
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_services import CorrectionAdmin, LectureSeuleAdmin, ValidationParLeService
+from config.admin_services import CorrectionAdmin, HistoriqueAdmin, LectureSeuleAdmin, ValidationParLeService
 from config.saisie import MontantField
 from laureats.services import PROJET_CHAMPS_MODIFIABLES, projet_update
 
@@ -77,21 +76,21 @@ class ProjetAdmin(CorrectionAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoriqueAdmin):
     list_display = ["nom", "nature", "siren"]
     list_filter = ["nature"]
     search_fields = ["nom", "siren"]
 
 
 @admin.register(Partenariat)
-class PartenariatAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
+class PartenariatAdmin(LectureSeuleAdmin, HistoriqueAdmin):
     list_display = ["projet", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["projet", "organisation"]
 
 
 @admin.register(Objectif, Impact, ProjetThematique, ProjetTypeTerritoire)
-class TexteAdmin(LectureSeuleAdmin, SimpleHistoryAdmin):
+class TexteAdmin(LectureSeuleAdmin, HistoriqueAdmin):
     list_display = ["projet", "ordre", "__str__"]
     list_select_related = ["projet"]
     list_filter = ["projet"]
