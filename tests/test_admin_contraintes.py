@@ -53,6 +53,15 @@ def _versement(engagement: Engagement, reference="V-1", montant="400.00", date="
     )
 
 
+VERSEMENT_AJOUT = "/admin/financements/versement/add/"
+
+
+def _formulaire_versement(engagement: Engagement, **champs) -> dict:
+    """The admin's payment form: a valid payment on `engagement`, but for the fields a case breaks."""
+    return {"engagement": engagement.pk, "nature": "versement", "montant": "100", "date": "2024-04-01",
+            "reference": "V", **champs}  # fmt: skip
+
+
 def _ecriture(**champs) -> dict:
     base = {
         "projet": Projet.objects.get(slug="biovallee").pk, "enveloppe": Enveloppe.objects.get(code="subvention").pk,
@@ -142,7 +151,7 @@ def depassement_sans_justification() -> Cas:
             projet=allocation.projet.pk,
             enveloppe=allocation.enveloppe.pk,
             montant=str(allocation.montant + 1).replace(".", ","),
-        ),  # fmt: skip
+        ),
         "une justification est requise",
         [Engagement, Allocation],
     )
@@ -185,8 +194,8 @@ def desengagement_au_dela_du_non_verse() -> Cas:
 def versement_montant_positif() -> Cas:
     engagement = _engagement()
     return Cas(
-        "/admin/financements/versement/add/",
-        {"engagement": engagement.pk, "nature": "versement", "montant": "0", "date": "2024-04-01", "reference": "V"},
+        VERSEMENT_AJOUT,
+        _formulaire_versement(engagement, montant="0"),
         "strictement positif",
         [Versement],
     )
@@ -195,14 +204,8 @@ def versement_montant_positif() -> Cas:
 def versement_au_dela_de_l_engage() -> Cas:
     engagement = _engagement(montant="1000.00")
     return Cas(
-        "/admin/financements/versement/add/",
-        {
-            "engagement": engagement.pk,
-            "nature": "versement",
-            "montant": "1000,01",
-            "date": "2024-04-01",
-            "reference": "V",
-        },  # fmt: skip
+        VERSEMENT_AJOUT,
+        _formulaire_versement(engagement, montant="1000,01"),
         "1\u202f000,00",
         [Versement, Allocation, Enveloppe],
     )
@@ -212,14 +215,8 @@ def versement_reference_unique() -> Cas:
     engagement = _engagement()
     _versement(engagement, reference="V-1", montant="100.00")
     return Cas(
-        "/admin/financements/versement/add/",
-        {
-            "engagement": engagement.pk,
-            "nature": "versement",
-            "montant": "100",
-            "date": "2024-04-01",
-            "reference": "V-1",
-        },  # fmt: skip
+        VERSEMENT_AJOUT,
+        _formulaire_versement(engagement, reference="V-1"),
         "La référence V-1 est déjà utilisée",
         [Versement],
     )
@@ -228,8 +225,8 @@ def versement_reference_unique() -> Cas:
 def versement_avant_engagement() -> Cas:
     engagement = _engagement(date="2024-03-01")
     return Cas(
-        "/admin/financements/versement/add/",
-        {"engagement": engagement.pk, "nature": "versement", "montant": "100", "date": "2024-02-01", "reference": "V"},
+        VERSEMENT_AJOUT,
+        _formulaire_versement(engagement, date="2024-02-01"),
         "ne peut pas le précéder",
         [Versement],
     )
@@ -239,16 +236,15 @@ def annulation_avant_versement() -> Cas:
     engagement = _engagement(date="2024-03-01")
     versement = _versement(engagement, date="2024-04-01")
     return Cas(
-        "/admin/financements/versement/add/",
-        {
-            "engagement": engagement.pk,
-            "nature": "annulation",
-            "versement_origine": versement.pk,
-            "montant": "100",
-            "date": "2024-03-15",
-            "reference": "A",
-            "motif": "Trop-perçu",
-        },  # fmt: skip
+        VERSEMENT_AJOUT,
+        _formulaire_versement(
+            engagement,
+            nature="annulation",
+            versement_origine=versement.pk,
+            date="2024-03-15",
+            reference="A",
+            motif="Trop-perçu",
+        ),
         "ne peut pas le précéder",
         [Versement],
     )
@@ -258,16 +254,10 @@ def annulation_sans_motif() -> Cas:
     engagement = _engagement()
     versement = _versement(engagement)
     return Cas(
-        "/admin/financements/versement/add/",
-        {
-            "engagement": engagement.pk,
-            "nature": "annulation",
-            "versement_origine": versement.pk,
-            "montant": "100",
-            "date": "2024-05-01",
-            "reference": "A",
-            "motif": "",
-        },  # fmt: skip
+        VERSEMENT_AJOUT,
+        _formulaire_versement(
+            engagement, nature="annulation", versement_origine=versement.pk, date="2024-05-01", reference="A", motif=""
+        ),
         "toujours motivée",
         [Versement],
     )
