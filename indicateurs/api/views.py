@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from comptes.permissions import EstChargeDeProgramme
+from config.api_tools import ListeMixin
 from indicateurs import selectors, services
 from indicateurs.api.serializers import (
     DecisionSerializer,
@@ -24,7 +25,7 @@ UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9
         summary="Un indicateur : référence, cible, échéance, dernière évaluation", tags=["Indicateurs"]
     ),
 )
-class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IndicateurViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Les cibles chiffrées des impacts à horizon 2030, lues dans les fiches. Lecture publique."""
 
     lookup_field = "code"
@@ -53,7 +54,7 @@ class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     list=extend_schema(summary="Mesures visibles selon votre rôle", tags=["Mesures"]),
     retrieve=extend_schema(summary="Une mesure", tags=["Mesures"]),
 )
-class MesureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Valeurs déclarées des indicateurs.
 
     Lecture : les chargé·es de programme et directeur·rices voient tout ; un
