@@ -138,7 +138,7 @@ def csv_lignes(colonnes: list[tuple[str, ...]], donnees: Iterable[dict]) -> Iter
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """`?format=csv`: RFC 4180. Lists are streamed by `ListeMixin`; this renders any other answer.
+    """`?format=csv`: RFC 4180. Lists are streamed by `ListeMixin`; this renders any other answer (one object).
 
     An error stays JSON (its content type unchanged if the handler chose one): a one-row
     table of error messages is read by no client.
@@ -154,8 +154,6 @@ class CSVRenderer(renderers.BaseRenderer):
             if reponse.content_type is None:
                 reponse["Content-Type"] = "application/json"
             return renderers.JSONRenderer().render(data, "application/json", renderer_context)
-        if isinstance(data, dict) and isinstance(data.get("results"), list):
-            data = data["results"]  # a paginated action's page
         rows = data if isinstance(data, list) else [data]
         rows = [row if isinstance(row, dict) else {"valeur": row} for row in rows]
         # No serializer here: the columns are the rows' keys, nested objects flattened.
@@ -185,9 +183,16 @@ class ListeMixin(mixins.ListModelMixin):
     def list(self, request, *args, **kwargs):
         if not isinstance(request.accepted_renderer, CSVRenderer):
             return super().list(request, *args, **kwargs)
-        return self.csv_response(self.filter_queryset(self.get_queryset()), self.get_serializer())
+        return self.csv_response(self.filter_queryset(self.get_queryset()))
 
-    def csv_response(self, queryset, serializer: serializers.BaseSerializer) -> StreamingHttpResponse:
+    def list_response(self, queryset):
+        """A list action's answer (a nested list): one page in JSON, every row in CSV."""
+        if isinstance(self.request.accepted_renderer, CSVRenderer):
+            return self.csv_response(queryset)
+        return self.get_paginated_response(self.get_serializer(self.paginate_queryset(queryset), many=True).data)
+
+    def csv_response(self, queryset) -> StreamingHttpResponse:
+        serializer = self.get_serializer()
         colonnes = csv_colonnes(serializer)
         donnees = (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=self.csv_chunk_size))
         lignes = csv_lignes(colonnes, donnees)
@@ -195,7 +200,8 @@ class ListeMixin(mixins.ListModelMixin):
             (bloc.encode("utf-8") for bloc in _par_blocs(lignes, self.csv_chunk_size)),
             content_type="text/csv; charset=utf-8; header=present",
         )
-        reponse["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+        nom = self.basename if self.action == "list" else f"{self.basename}-{self.action}"
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}.csv"'
         return reponse
 
 

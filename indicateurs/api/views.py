@@ -45,9 +45,7 @@ class IndicateurViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericV
     )
     @action(detail=True, methods=["get"], serializer_class=EvaluationSerializer, filterset_class=None)
     def evaluations(self, request, code=None, format=None):
-        indicateur = self.get_object()
-        page = self.paginate_queryset(indicateur.evaluations.order_by("-date"))
-        return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
+        return self.list_response(self.get_object().evaluations.order_by("-date"))
 
 
 @extend_schema_view(

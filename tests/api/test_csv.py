@@ -172,3 +172,31 @@ def test_an_anonymous_csv_of_a_private_list_is_refused_as_in_json():
 
     assert reponse.status_code in (401, 403)
     assert not reponse["Content-Type"].startswith("text/csv")
+
+
+def test_the_101_indicators_come_in_one_file_in_a_fixed_number_of_queries(django_assert_num_queries):
+    attendus = [i["code"] for i in tout_le_json(Client(), "/api/v1/indicateurs/", {})]
+
+    with django_assert_num_queries(2):  # the rows with impact, project and region; their latest evaluations
+        rows = lignes(Client().get("/api/v1/indicateurs/", {"format": "csv"}))
+
+    assert len(attendus) == 101 and [r["code"] for r in rows] == attendus
+
+
+def test_a_nested_list_action_streams_every_row_too():
+    from indicateurs.models import Evaluation, Indicateur, Statut
+
+    indicateur = Indicateur.objects.get(code="biovallee-production-energie-locale")
+    debut = datetime.date(2024, 1, 1)
+    Evaluation.objects.bulk_create(
+        Evaluation(indicateur=indicateur, date=debut + datetime.timedelta(days=n), statut=Statut.NON_RENSEIGNE)
+        for n in range(150)
+    )
+    url = f"/api/v1/indicateurs/{indicateur.code}/evaluations/"
+
+    reponse = Client().get(url, {"format": "csv"})
+    rows = lignes(reponse)
+
+    assert reponse["Content-Disposition"] == 'attachment; filename="indicateur-evaluations.csv"'
+    assert [r["date"] for r in rows] == [e["date"] for e in tout_le_json(Client(), url, {})]
+    assert len(rows) == 150 and rows[0]["date"] == "2024-05-29" and rows[0]["reference_constatee"] == "false"
