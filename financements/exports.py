@@ -38,8 +38,9 @@ FORMATS = {
     DATE: "dd/mm/yyyy",
     HORODATAGE: "dd/mm/yyyy hh:mm:ss",
 }
-# Width in characters of a column of numbers or dates ("-150 000 000,00 €"); text fits its longest cell.
-LARGEURS = {MONTANT: 18, TAUX: 10, DATE: 12, HORODATAGE: 20}
+# Least width in characters of a column: a number or date in full ("-150 000 000,00 €"); text also
+# widens to its longest cell, up to LARGEUR_MAX.
+LARGEURS = {TEXTE: 10, MONTANT: 18, TAUX: 10, DATE: 12, HORODATAGE: 20}
 LARGEUR_MAX = 60
 
 
@@ -111,10 +112,9 @@ def xlsx_cellule(valeur, nature: str):
 
 
 def _largeur(colonne: Colonne, valeurs: list) -> int:
-    textes = [colonne.entete, *(v for v in valeurs if isinstance(v, str))]
     # The header's filter button takes about two characters.
-    largeur = max(len(colonne.entete) + 3, LARGEURS.get(colonne.nature, 0), *(len(t) + 1 for t in textes))
-    return min(largeur, LARGEUR_MAX)
+    textes = (len(v) + 1 for v in valeurs if isinstance(v, str))
+    return min(max(len(colonne.entete) + 3, LARGEURS[colonne.nature], *textes), LARGEUR_MAX)
 
 
 def _classeur(colonnes: list[Colonne], rows: list[list], nom: str) -> bytes:
@@ -145,7 +145,7 @@ def response(colonnes: list[Colonne], rows: list[list], nom: str, format_: str) 
         reponse = HttpResponse(content_type="text/csv; charset=utf-8")
         reponse.write("\ufeff")  # lets spreadsheet software detect UTF-8
         writer = csv.writer(reponse, delimiter=";")
-        writer.writerow([tableur.cellule(c.entete) for c in colonnes])
+        writer.writerow([c.entete for c in colonnes])
         writer.writerows([csv_cellule(v) for v in row] for row in rows)
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.{format_}"'
     return reponse

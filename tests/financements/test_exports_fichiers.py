@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from financements.exports import DATE, HORODATAGE, MONTANT, TAUX, Colonne, csv_cellule, response, xlsx_cellule
 
@@ -122,22 +123,32 @@ def test_an_empty_export_is_a_header_with_its_filter():
     assert feuille.max_row == 1 and feuille.auto_filter.ref == "A1:E1"
 
 
+def _largeurs(colonnes: list[Colonne], lignes: list[list]) -> list[float]:
+    feuille = feuille_de(response(colonnes, lignes, "grand-livre", "xlsx"))
+    return [feuille.column_dimensions[get_column_letter(n)].width for n in range(1, len(colonnes) + 1)]
+
+
 def test_the_columns_are_wide_enough_for_their_header_and_their_longest_text():
     longue = "Projet au titre très long " * 4  # 104 characters
-    lignes = [[longue, *LIGNES[0][1:]], ["Court", *LIGNES[1][1:]]]
 
-    feuille = feuille_de(response(COLONNES, lignes, "grand-livre", "xlsx"))
+    # The text column stops at 60; a header longer than a column's least width gets its length plus
+    # room for the filter button.
+    assert _largeurs(COLONNES, [[longue, *LIGNES[0][1:]], ["Court", *LIGNES[1][1:]]]) == [
+        60, 18, 12, len("Enregistré le (heure de Paris)") + 3, len("Taux (%)") + 3,
+    ]  # fmt: skip
+    assert _largeurs([Colonne("R")], [["Auvergne-Rhône-Alpes"], ["Corse"]]) == [len("Auvergne-Rhône-Alpes") + 1]
+    assert _largeurs([Colonne("Enveloppe (code)")], [["subvention"]]) == [len("Enveloppe (code)") + 3]
 
-    largeurs = [feuille.column_dimensions[lettre].width for lettre in "ABCDE"]
-    # The text column stops at 60; numbers and dates have room for "-150 000 000,00 €" and a full time;
-    # a header longer than that gets its own length and room for the filter button.
-    assert largeurs == [60, 18, 12, len("Enregistré le (heure de Paris)") + 3, len("Taux (%)") + 3]
-    court = feuille_de(response([Colonne("Région")], [["Corse"]], "r", "xlsx")).column_dimensions["A"].width
-    assert court == len("Région") + 3
-    assert (
-        feuille_de(response([Colonne("R")], [["Auvergne-Rhône-Alpes"]], "r", "xlsx")).column_dimensions["A"].width
-        == len("Auvergne-Rhône-Alpes") + 1
-    )
+
+def test_a_column_is_never_narrower_than_its_kind_of_value_needs():
+    colonnes = [Colonne("A"), Colonne("M", MONTANT), Colonne("D", DATE), Colonne("H", HORODATAGE), Colonne("T", TAUX)]
+
+    assert _largeurs(colonnes, [["ab", *LIGNES[0][1:]]]) == [10, 18, 12, 20, 10]
+
+
+def test_a_row_that_does_not_fit_the_columns_is_refused_not_shifted():
+    with pytest.raises(ValueError):
+        response(COLONNES, [LIGNES[0][:4]], "grand-livre", "xlsx")
 
 
 def test_a_rate_cell_keeps_an_absent_rate_absent_and_a_text_goes_through_the_formula_rule():
