@@ -231,7 +231,9 @@ SPECTACULAR_SETTINGS = {
         "`creer_compte --jeton` ou `POST /api/v1/jetons/`).\n"
         "- Listes paginées (`page`, `page_size` ≤ 100), filtrables, triables (`ordering`), "
         "recherche (`search`), synchronisation incrémentale (`updated_since`).\n"
-        "- Toute liste existe aussi en CSV (séparateur « ; ») avec `?format=csv`.\n"
+        "- Toute liste existe aussi en CSV avec `?format=csv` (RFC 4180 : virgule, point décimal, UTF-8, "
+        "`true`/`false`, vide pour null) : toutes les lignes filtrées en un seul fichier, sans pagination ; "
+        "objets imbriqués en colonnes `region.code`, listes en une cellule JSON.\n"
         "- Identifiants publics stables : slugs, codes INSEE, SIREN, UUID des écritures.\n"
         "- Ce qu'un rôle ne peut pas voir est absent des listes et renvoie 404 en détail."
     ),
