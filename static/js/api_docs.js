@@ -17,10 +17,24 @@
       h(Original, props),
     );
   };
-  const champsEtiquetes = () => ({
+  // The close button of the "Authorize" dialog is an icon with no name (axe: button-name,
+  // critical): the icon gets a text for screen readers. The dialog's buttons name
+  // themselves by an aria-label that differs from their visible text (WCAG 2.5.3, label in
+  // name): a button with a visible text is named by that text.
+  const fermer = (Original, system) => (props) => {
+    const h = system.React.createElement;
+    return h(system.React.Fragment, null, h(Original, props), h("span", { className: "fr-sr-only" }, "Fermer"));
+  };
+  const bouton = (Original, system) => (props) => {
+    const texte = typeof props.children === "string" && props.children.trim();
+    return system.React.createElement(Original, texte ? { ...props, "aria-label": undefined } : props);
+  };
+  const accessible = () => ({
     wrapComponents: {
       JsonSchema_string: libelle,
       JsonSchema_boolean: libelle,
+      CloseIcon: fermer,
+      Button: bouton,
     },
   });
 
@@ -38,7 +52,7 @@
     url: conteneur.dataset.schema,
     domNode: conteneur,
     presets: [window.SwaggerUIBundle.presets.apis],
-    plugins: [champsEtiquetes],
+    plugins: [accessible],
     layout: "BaseLayout",
     requestInterceptor,
     // The highlighter paints code with its own colours (too little contrast) in a

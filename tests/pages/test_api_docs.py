@@ -1,8 +1,9 @@
 """The API documentation in headless Chromium: a French page of the portal, offline, accessible.
 
 Swagger UI draws the operations from /api/schema/ inside the portal's DSFR page. axe-core
-audits the page once the operations are drawn, with one operation open, and with its
-"Try it out" form shown; every request the page makes goes to the portal itself.
+audits the page once the operations are drawn, in the "Authorize" dialog, with one operation
+open, with its "Try it out" form and with the response of a request; every request the page
+makes goes to the portal itself.
 """
 
 from urllib.parse import urlparse
@@ -41,6 +42,14 @@ def test_the_api_docs_are_a_french_portal_page_drawn_offline_without_accessibili
     assert v.page.locator("#api-docs .opblock").count() > 10
     v.capture("operations")
 
+    # The "Authorize" dialog, where a token is entered, and closed by its icon button.
+    v.page.locator("#api-docs .auth-wrapper").get_by_role("button", name="Authorize").press("Enter")
+    dialogue = v.page.locator("#api-docs .dialog-ux")
+    dialogue.wait_for()
+    v.capture("autorisation")
+    dialogue.get_by_role("button", name="Fermer").press("Enter")
+    dialogue.wait_for(state="detached")
+
     operation = v.page.locator("#api-docs .opblock").first
     # By keyboard: the skip link just followed still holds the focus, and DSFR hides its bar
     # when the focus leaves, which shifts the page under a mouse click.
@@ -50,6 +59,11 @@ def test_the_api_docs_are_a_french_portal_page_drawn_offline_without_accessibili
     operation.get_by_role("button", name="Try it out").press("Enter")
     operation.get_by_role("button", name="Execute").wait_for()
     v.capture("operation-essai")
+    # Without a token the request is refused; its response is drawn all the same.
+    operation.get_by_role("button", name="Execute").press("Enter")
+    operation.locator(".live-responses-table").wait_for()
+    assert "401" in operation.locator(".live-responses-table tr.response").inner_text()
+    v.capture("operation-reponse")
 
     v.verifier_tout_local()
     origine = urlparse(live_server.url).netloc
