@@ -70,3 +70,12 @@ def test_the_api_docs_are_a_french_portal_page_drawn_offline_without_accessibili
     ailleurs = [u for u in v.requetes if urlparse(u).scheme != "data" and urlparse(u).netloc != origine]
     assert not ailleurs, ailleurs
     assert any(urlparse(u).path == "/api/schema/" for u in v.requetes)
+
+
+def test_the_api_docs_fit_a_phone_screen_without_accessibility_violations(visite):
+    v: Visite = visite("api-docs-mobile", viewport={"width": 375, "height": 812}, is_mobile=True)
+    v.aller("/api/docs/")
+    v.page.wait_for_selector("#api-docs .opblock")
+    assert v.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    v.capture("operations")
+    v.verifier_tout_local()
