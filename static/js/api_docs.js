@@ -10,6 +10,9 @@
   // the parameter's name, read by screen readers only.
   const libelle = (Original, system) => (props) => {
     const h = system.React.createElement;
+    if (!props.description) {
+      return h(Original, props);
+    }
     return h(
       "label",
       { className: "ti-api-champ" },
