@@ -135,6 +135,7 @@ def test_the_generator_warns_of_nothing_and_writes_every_operation_of_the_schema
 
 def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client(genere, live_server):
     api, modeles = genere, genere.paquet.models
+    subvention = modeles.CodeEnveloppeEnum.SUBVENTION
     public = api.client(live_server.url)
     partenaire = api.client(live_server.url, compte("partenaire"))
     charge = api.client(live_server.url, compte("charge"))
@@ -154,7 +155,8 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     assert reponse.status_code == HTTPStatus.OK, reponse.content
     fiche = reponse.parsed
     assert (fiche.titre, fiche.region.code) == (biovallee.titre, biovallee.region.code)
-    assert thematique in {entree.slug for entree in fiche.thematiques_normalisees}
+    # Items declared as string maps, not as {slug, libelle}: to_dict() reads them either way.
+    assert thematique in {entree.to_dict()["slug"] for entree in fiche.thematiques_normalisees}
 
     # The partner submits a value for an indicator of its project.
     mesure_saisie = modeles.MesureCreate(
@@ -179,11 +181,11 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     assert (reponse.status_code, reponse.parsed.statut) == (HTTPStatus.OK, Mesure.Statut.VALIDEE)
 
     # The officer commits subsidy to the project and pays part of it; the envelope's figures move by as much.
-    avant = api.op("v1_enveloppes_retrieve").sync_detailed(client=public, code="subvention").parsed
+    avant = api.op("v1_enveloppes_retrieve").sync_detailed(client=public, code=subvention).parsed
     reponse = api.op("v1_engagements_create").sync_detailed(
         client=charge,
         body=modeles.EngagementInput(
-            projet=biovallee.slug, enveloppe="subvention", montant=f"{ENGAGE}", date=datetime.date(2024, 3, 1),
+            projet=biovallee.slug, enveloppe=subvention, montant=f"{ENGAGE}", date=datetime.date(2024, 3, 1),
             reference="CLIENT-GENERE-E1", motif="Convention de financement, première tranche.",
         ),
     )  # fmt: skip
@@ -203,7 +205,7 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
 
     reponse = api.op("v1_enveloppes_list").sync_detailed(client=public)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
-    (apres,) = [enveloppe for enveloppe in reponse.parsed.results if enveloppe.code == "subvention"]
+    (apres,) = [enveloppe for enveloppe in reponse.parsed.results if enveloppe.code == subvention]
     assert Decimal(apres.engage) == Decimal(avant.engage) + ENGAGE
     assert Decimal(apres.verse) == Decimal(avant.verse) + VERSE
     assert Decimal(apres.reste_a_engager) == Decimal(avant.reste_a_engager) - ENGAGE
@@ -221,8 +223,8 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     reponse = api.op("v1_regions_financements_retrieve").sync_detailed(client=charge, code=biovallee.region.code)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
     (ligne,) = [projet for projet in reponse.parsed.projets if projet.slug == biovallee.slug]
-    (subvention,) = [chiffres for chiffres in ligne.enveloppes if chiffres.code == "subvention"]
-    assert (Decimal(subvention.engage), Decimal(subvention.verse)) == (ENGAGE, VERSE)
+    (chiffres,) = [chiffres for chiffres in ligne.enveloppes if chiffres.code == subvention]
+    assert (Decimal(chiffres.engage), Decimal(chiffres.verse)) == (ENGAGE, VERSE)
 
 
 def _probleme(reponse, statut: HTTPStatus):
@@ -263,8 +265,8 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
     reponse = api.op("v1_engagements_create").sync_detailed(
         client=charge,
         body=modeles.EngagementInput(
-            projet="biovallee", enveloppe="subvention", montant=f"{ENGAGE}", date=datetime.date(2024, 3, 1),
-            reference="CLIENT-GENERE-E2", motif="Convention de financement.",
+            projet="biovallee", enveloppe=modeles.CodeEnveloppeEnum.SUBVENTION, montant=f"{ENGAGE}",
+            date=datetime.date(2024, 3, 1), reference="CLIENT-GENERE-E2", motif="Convention de financement.",
         ),
     )  # fmt: skip
     assert reponse.status_code == HTTPStatus.CREATED, reponse.content
