@@ -8,6 +8,7 @@ The database is read only to compute what the answers must be.
 import dataclasses
 import datetime
 import importlib
+import re
 import subprocess
 import sys
 import uuid
@@ -22,7 +23,10 @@ import pytest
 import yaml
 from openapi_python_client.strings import snake_case
 
-from indicateurs.models import Mesure
+from financements import services as financements
+from financements.models import Enveloppe
+from indicateurs import services as indicateurs
+from indicateurs.models import Indicateur, Mesure
 from laureats.models import Projet
 from tests.factories import compte, jeton
 
@@ -281,3 +285,88 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
     )  # fmt: skip
     probleme = _probleme(reponse, HTTPStatus.CONFLICT)
     assert Decimal(probleme["reste_disponible"]) == ENGAGE
+
+
+def _ecritures_de_chaque_sorte(charge) -> None:
+    """Ledger entries of each nature and measures of each status, with and without an author (a loaded history
+    has none): every nullable field of the answers takes both values."""
+    subvention, biovallee = Enveloppe.objects.get(code="subvention"), Projet.objects.get(slug="biovallee")
+    engagement = financements.engagement_create(
+        projet=biovallee, enveloppe=subvention, montant=ENGAGE, date=datetime.date(2024, 3, 1),
+        reference="CLIENT-GENERE-E3", motif="Convention.", by=charge,
+    )  # fmt: skip
+    financements.desengagement_create(
+        engagement=engagement, montant=ENGAGE - VERSE, date=datetime.date(2024, 6, 1),
+        reference="CLIENT-GENERE-D3", motif="Tranche abandonnée.", by=None,
+    )  # fmt: skip
+    versement = financements.versement_create(
+        engagement=engagement, montant=VERSE, date=datetime.date(2024, 4, 1), reference="CLIENT-GENERE-V3", by=None
+    )
+    financements.versement_cancel(
+        versement=versement, montant=VERSE / 2, date=datetime.date(2024, 5, 1),
+        reference="CLIENT-GENERE-A3", motif="Trop-perçu.", by=charge,
+    )  # fmt: skip
+    indicateur = Indicateur.objects.get(code=INDICATEUR)
+    partenaire = compte("partenaire")
+    for jour, decision in [(29, None), (30, indicateurs.mesure_reject), (31, indicateurs.mesure_validate)]:
+        mesure = indicateurs.mesure_submit(
+            indicateur=indicateur, date=datetime.date(2024, 12, jour), valeur=Decimal("400") + jour,
+            source="Observatoire régional", by=partenaire,
+        )  # fmt: skip
+        if decision is not None:
+            decision(mesure=mesure, by=charge, commentaire="Relevé vérifié.")
+    indicateurs.evaluation_run(date=datetime.date(2025, 1, 1))
+
+
+def _lire_tout(genere: Generation, client, premiers: dict[str, dict]) -> dict[str, int | str]:
+    """Every GET operation of the schema once, collections first: its status, or why the client could not read it.
+
+    `premiers` holds the first row of each collection read so far, whose identifiers the details take; a role
+    refused a list still reads the details of the rows a role before it could list.
+    """
+    lectures = sorted(
+        ((chemin, operations["get"]["operationId"]) for chemin, operations in genere.document["paths"].items()
+         if "get" in operations),
+        key=lambda lecture: (lecture[0].count("{"), lecture[0]),
+    )  # fmt: skip
+    resultats: dict[str, int | str] = {}
+    for chemin, operation_id in lectures:
+        parametres = re.findall(r"{(\w+)}", chemin)
+        premier = premiers.get(chemin.split("{")[0], {})
+        if not all(parametre in premier for parametre in parametres):
+            resultats[operation_id] = "aucune ligne dont lire l'identifiant"
+            continue
+        try:
+            reponse = genere.op(operation_id).sync_detailed(client=client, **{p: premier[p] for p in parametres})
+        except Exception as exc:  # an undocumented status, or a body the generated models cannot read
+            resultats[operation_id] = f"{type(exc).__name__}: {exc}"[:300]
+            continue
+        if reponse.parsed is None:
+            resultats[operation_id] = f"{reponse.status_code} sans corps décrit : {reponse.content[:200]!r}"
+            continue
+        resultats[operation_id] = reponse.status_code
+        lignes = getattr(reponse.parsed, "results", None)
+        if reponse.status_code == HTTPStatus.OK and not parametres and lignes and chemin not in premiers:
+            premiers[chemin] = lignes[0].to_dict()
+    return resultats
+
+
+def test_every_read_operation_parses_through_the_generated_client_for_every_role(genere, live_server):
+    charge = compte("charge")
+    _ecritures_de_chaque_sorte(charge)
+    # The officer first: the rows it lists give the identifiers every role then asks for.
+    utilisateurs = {"charge": charge, **{role: compte(role) for role in ("directeur", "partenaire")}, "anonyme": None}
+    premiers: dict[str, dict] = {}
+
+    lus = {
+        role: _lire_tout(genere, genere.client(live_server.url, user), premiers) for role, user in utilisateurs.items()
+    }
+
+    illisibles = [
+        f"{role} {op} : {res}" for role, par_op in lus.items() for op, res in par_op.items() if isinstance(res, str)
+    ]
+    assert not illisibles, "\n".join(illisibles)
+    # An officer reads everything; the others meet the refusals of the permission matrix, read as problems.
+    assert set(lus["charge"].values()) == {HTTPStatus.OK}
+    assert lus["anonyme"]["v1_engagements_list"] == HTTPStatus.UNAUTHORIZED
+    assert lus["partenaire"]["v1_regions_financements_retrieve"] == HTTPStatus.FORBIDDEN
