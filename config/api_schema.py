@@ -1,11 +1,12 @@
 """OpenAPI generation: every operation declares the error codes it can really return."""
 
-from django.db import DatabaseError
 from django_filters import ModelChoiceFilter
 from drf_spectacular import openapi
+from drf_spectacular.drainage import warn
 from rest_framework import permissions
 
 from config.api_tools import DecimalStrict, TexteStrict, UpdatedSinceFilter
+from config.identifiants import Identifiant, IdentifiantFilter, IdentifiantTexteFilter
 
 ERREUR = {
     "type": "object",
@@ -39,21 +40,19 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_filter_parameters(self):
         parameters = super()._get_filter_parameters()
-        choices = self._model_choices()
+        identifiants = self._identifiants()
         for parameter in parameters:
             schema = parameter.get("schema", {})
             if schema.get("type") == "boolean":
                 schema.pop("enum", None)  # "true" / "false" on the wire: a boolean, not strings
             if parameter["name"] in FREE_TEXT:
                 schema["pattern"] = "^[^\\u0000]*$"  # a NUL character is refused (config.middleware)
-            elif parameter["name"] in choices:
-                # Regions, themes, projects...: the schema lists the identifiers that exist.
-                schema["enum"] = choices[parameter["name"]]
-            elif (
-                schema.get("type") == "string"
-                and "enum" not in schema
-                and parameter["name"] not in ("search", "ordering")
-            ):
+            elif parameter["name"] in identifiants:
+                # Regions, themes, projects...: the pattern and where to find the values, never the rows.
+                identifiant = identifiants[parameter["name"]]
+                parameter["schema"] = {"type": "string", "pattern": identifiant.motif}
+                parameter["description"] = identifiant.description()
+            elif schema.get("type") == "string" and "enum" not in schema:
                 schema["minLength"] = 1  # an empty value is refused (config.middleware)
         return parameters
 
@@ -69,19 +68,18 @@ class AutoSchema(openapi.AutoSchema):
             schema["pattern"] = pattern.replace("\\d{0,", "\\d{1,")
         return schema
 
-    def _model_choices(self) -> dict[str, list[str]]:
+    def _identifiants(self) -> dict[str, Identifiant]:
         filterset_class = getattr(self.view, "filterset_class", None)
         if filterset_class is None:
             return {}
-        choices = {}
-        try:
-            for name, filter_ in filterset_class.base_filters.items():
-                if isinstance(filter_, ModelChoiceFilter) and filter_.extra.get("to_field_name"):
-                    queryset = filter_.extra["queryset"]
-                    choices[name] = sorted(queryset.values_list(filter_.extra["to_field_name"], flat=True))
-        except DatabaseError:
-            return {}  # generated without a database (offline validation): plain strings
-        return choices
+        identifiants = {}
+        for name, filter_ in filterset_class.base_filters.items():
+            if isinstance(filter_, (IdentifiantFilter, IdentifiantTexteFilter)):
+                identifiants[name] = filter_.identifiant
+            elif isinstance(filter_, ModelChoiceFilter):
+                # drf-spectacular would list the rows as an enum: the contract would change with the data.
+                warn(f"{filterset_class.__name__}.{name} : filtre sur des lignes sans IdentifiantFilter.")
+        return identifiants
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
