@@ -32,7 +32,7 @@ from tests.factories import compte, jeton
 
 pytestmark = [pytest.mark.client_genere, pytest.mark.usefixtures("programme_charge")]
 
-GENERATEUR = Path(sys.executable).with_name("openapi-python-client")
+GENERATEUR = [sys.executable, "-m", "openapi_python_client"]
 CONFIG = Path(__file__).with_name("client_genere.yaml")
 PAQUET = yaml.safe_load(CONFIG.read_text())["package_name_override"]
 METHODES = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -75,7 +75,7 @@ def _generer(texte: bytes, dossier: Path) -> Generation:
     schema.write_bytes(texte)
     resultat = subprocess.run(
         [
-            GENERATEUR, "generate", "--path", schema, "--output-path", dossier / PAQUET,
+            *GENERATEUR, "generate", "--path", schema, "--output-path", dossier / PAQUET,
             "--config", CONFIG, "--meta", "none", "--fail-on-warning",
         ],
         capture_output=True, text=True, timeout=120, check=False,
