@@ -39,6 +39,8 @@ METHODES = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 INDICATEUR = "biovallee-production-energie-locale"  # Association Biovallée, the partner's organisation, leads it
 ENGAGE = Decimal("250000.00")
 VERSE = Decimal("100000.00")
+LIBERE = Decimal("50000.00")  # released from the commitment
+ANNULE = Decimal("2500.50")  # reversed from the payment
 
 
 @dataclasses.dataclass
@@ -184,8 +186,10 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     reponse = api.op("v1_mesures_retrieve").sync_detailed(client=partenaire, uid=mesure.uid)
     assert (reponse.status_code, reponse.parsed.statut) == (HTTPStatus.OK, Mesure.Statut.VALIDEE)
 
-    # The officer commits subsidy to the project and pays part of it; the envelope's figures move by as much.
+    # The officer commits subsidy to the project, pays part of it, then releases and reverses part of each;
+    # the envelope's figures and the region's table move by as much.
     avant = api.op("v1_enveloppes_retrieve").sync_detailed(client=public, code=subvention).parsed
+    region_avant = _chiffres_du_projet(api, charge, biovallee)
     reponse = api.op("v1_engagements_create").sync_detailed(
         client=charge,
         body=modeles.EngagementInput(
@@ -206,14 +210,37 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     assert reponse.status_code == HTTPStatus.CREATED, reponse.content
     versement = reponse.parsed
     assert (str(versement.engagement), Decimal(versement.montant)) == (str(engagement.uid), VERSE)
+    reponse = api.op("v1_engagements_desengagements_create").sync_detailed(
+        client=charge,
+        uid=engagement.uid,
+        body=modeles.MouvementInput(
+            montant=f"{LIBERE}", date=datetime.date(2024, 5, 1), reference="CLIENT-GENERE-D1",
+            motif="Une action du projet est abandonnée.",
+        ),
+    )  # fmt: skip
+    assert reponse.status_code == HTTPStatus.CREATED, reponse.content
+    assert str(reponse.parsed.engagement_origine) == str(engagement.uid)
+    reponse = api.op("v1_versements_annulations_create").sync_detailed(
+        client=charge,
+        uid=versement.uid,
+        body=modeles.MouvementInput(
+            montant=f"{ANNULE}", date=datetime.date(2024, 6, 1), reference="CLIENT-GENERE-A1",
+            motif="Trop-perçu remboursé.",
+        ),
+    )  # fmt: skip
+    assert reponse.status_code == HTTPStatus.CREATED, reponse.content
+    assert str(reponse.parsed.versement_origine) == str(versement.uid)
 
     reponse = api.op("v1_enveloppes_list").sync_detailed(client=public)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
     (apres,) = [enveloppe for enveloppe in reponse.parsed.results if enveloppe.code == subvention]
-    assert Decimal(apres.engage) == Decimal(avant.engage) + ENGAGE
-    assert Decimal(apres.verse) == Decimal(avant.verse) + VERSE
-    assert Decimal(apres.reste_a_engager) == Decimal(avant.reste_a_engager) - ENGAGE
-    assert Decimal(apres.reste_a_verser) == Decimal(avant.reste_a_verser) + ENGAGE - VERSE
+    engage, verse = ENGAGE - LIBERE, VERSE - ANNULE
+    assert Decimal(apres.engage) == Decimal(avant.engage) + engage
+    assert Decimal(apres.verse) == Decimal(avant.verse) + verse
+    assert Decimal(apres.reste_a_engager) == Decimal(avant.reste_a_engager) - engage
+    assert Decimal(apres.reste_a_verser) == Decimal(avant.reste_a_verser) + engage - verse
+    region_apres = _chiffres_du_projet(api, charge, biovallee)
+    assert region_apres == (region_avant[0] + engage, region_avant[1] + verse)
 
     # The partner reads its project's ledger: the entries just written, as the officer wrote them.
     reponse = api.op("v1_engagements_list").sync_detailed(client=partenaire, projet=biovallee.slug)
@@ -223,12 +250,14 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     assert reponse.status_code == HTTPStatus.OK, reponse.content
     assert versement.uid in {ligne.uid for ligne in reponse.parsed.results}
 
-    # The region's table shows the project's subsidy moved by as much.
-    reponse = api.op("v1_regions_financements_retrieve").sync_detailed(client=charge, code=biovallee.region.code)
+
+def _chiffres_du_projet(api: Generation, client, projet: Projet) -> tuple[Decimal, Decimal]:
+    """(committed, paid) subsidy of a project, read in its region's table."""
+    reponse = api.op("v1_regions_financements_retrieve").sync_detailed(client=client, code=projet.region.code)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
-    (ligne,) = [projet for projet in reponse.parsed.projets if projet.slug == biovallee.slug]
-    (chiffres,) = [chiffres for chiffres in ligne.enveloppes if chiffres.code == subvention]
-    assert (Decimal(chiffres.engage), Decimal(chiffres.verse)) == (ENGAGE, VERSE)
+    (ligne,) = [ligne for ligne in reponse.parsed.projets if ligne.slug == projet.slug]
+    (chiffres,) = [chiffres for chiffres in ligne.enveloppes if chiffres.code == "subvention"]
+    return Decimal(chiffres.engage), Decimal(chiffres.verse)
 
 
 def _probleme(reponse, statut: HTTPStatus):
@@ -246,21 +275,36 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
     charge = api.client(live_server.url, compte("charge"))
 
     # A value that is not a number: a 400 naming the field.
-    illisible = modeles.MesureCreate(
+    saisie = modeles.MesureCreate(
         indicateur=INDICATEUR, date=datetime.date(2024, 12, 31), valeur="douze", source="Observatoire régional"
     )
     probleme = _probleme(
-        api.op("v1_mesures_create").sync_detailed(client=partenaire, body=illisible), HTTPStatus.BAD_REQUEST
+        api.op("v1_mesures_create").sync_detailed(client=partenaire, body=saisie), HTTPStatus.BAD_REQUEST
     )
     assert list(probleme.errors.additional_properties) == ["valeur"]
     assert probleme.errors["valeur"], probleme
+
+    # A rejection without a reason: a 400 on the comment; with one, the partner reads it.
+    saisie.valeur = "412.5"
+    mesure = api.op("v1_mesures_create").sync_detailed(client=partenaire, body=saisie).parsed
+    rejeter = api.op("v1_mesures_rejeter_create")
+    probleme = _probleme(
+        rejeter.sync_detailed(client=charge, uid=mesure.uid, body=modeles.Decision(commentaire="")),
+        HTTPStatus.BAD_REQUEST,
+    )
+    assert list(probleme.errors.additional_properties) == ["commentaire"]
+    motif = "La source ne couvre pas l'année 2024."
+    reponse = rejeter.sync_detailed(client=charge, uid=mesure.uid, body=modeles.Decision(commentaire=motif))
+    assert (reponse.status_code, reponse.parsed.statut) == (HTTPStatus.OK, Mesure.Statut.REJETEE)
+    lue = api.op("v1_mesures_retrieve").sync_detailed(client=partenaire, uid=mesure.uid).parsed
+    assert (lue.statut, lue.commentaire) == (Mesure.Statut.REJETEE, motif)
 
     # A measure nobody declared: a 404. A partner deciding on a measure: a 403.
     inconnue = uuid.uuid4()
     _probleme(api.op("v1_mesures_retrieve").sync_detailed(client=partenaire, uid=inconnue), HTTPStatus.NOT_FOUND)
     _probleme(
         api.op("v1_mesures_valider_create").sync_detailed(
-            client=partenaire, uid=inconnue, body=modeles.Decision(commentaire="")
+            client=partenaire, uid=mesure.uid, body=modeles.Decision(commentaire="")
         ),
         HTTPStatus.FORBIDDEN,
     )
@@ -274,17 +318,29 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
         ),
     )  # fmt: skip
     assert reponse.status_code == HTTPStatus.CREATED, reponse.content
-    engagement = reponse.parsed
     trop = ENGAGE + Decimal("0.01")
     reponse = api.op("v1_versements_create").sync_detailed(
         client=charge,
         body=modeles.VersementInput(
-            engagement=str(engagement.uid), montant=f"{trop}", date=datetime.date(2024, 4, 1),
+            engagement=str(reponse.parsed.uid), montant=f"{trop}", date=datetime.date(2024, 4, 1),
             reference="CLIENT-GENERE-V2",
         ),
     )  # fmt: skip
     probleme = _probleme(reponse, HTTPStatus.CONFLICT)
     assert Decimal(probleme["reste_disponible"]) == ENGAGE
+
+    # The partner names a token for a script and revokes it: the revoked token is a 401.
+    reponse = api.op("v1_jetons_create").sync_detailed(client=partenaire, body=modeles.JetonInput(nom="script-nuit"))
+    assert reponse.status_code == HTTPStatus.CREATED, reponse.content
+    cree = reponse.parsed
+    script = api.paquet.AuthenticatedClient(
+        base_url=live_server.url, token=cree.jeton, prefix="Token", raise_on_unexpected_status=True
+    )
+    jetons = api.op("v1_jetons_list").sync_detailed(client=script).parsed
+    assert "script-nuit" in {jeton.nom for jeton in jetons.results}
+    reponse = api.op("v1_jetons_destroy").sync_detailed(client=partenaire, prefixe=cree.prefixe)
+    assert reponse.status_code == HTTPStatus.NO_CONTENT, reponse.content
+    _probleme(api.op("v1_jetons_list").sync_detailed(client=script), HTTPStatus.UNAUTHORIZED)
 
 
 def _ecritures_de_chaque_sorte(charge) -> None:
