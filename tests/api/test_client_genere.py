@@ -1,8 +1,9 @@
 """A partner's developer generates a client from /api/schema/ with openapi-python-client and uses it (issue 13).
 
 The portal runs on a live server; the client is generated from the schema that server serves, imported, and
-drives the programme alone: every request of the workflow goes through the generated functions and models.
-The database is read only to compute what the answers must be.
+drives the programme alone: every request goes through the generated functions and models. The tests read
+the database to compute what the answers must be, and write to it only what the API cannot: tokens, and
+ledger entries without an author (as loaded history has).
 """
 
 import dataclasses
@@ -56,7 +57,9 @@ class Generation:
 
     def op(self, operation_id: str) -> ModuleType:
         """The generated module of an operation, by its operationId in the schema."""
-        return self.operations[snake_case(operation_id)]
+        nom = snake_case(operation_id)
+        assert nom in self.operations, f"{operation_id} manque au client généré :\n{self.sortie}"
+        return self.operations[nom]
 
     def client(self, base_url: str, user=None):
         """The generated client, anonymous or with a fresh token of `user`; an undocumented status raises."""
