@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, renderers, serializers
 
 from config.saisie import DecimalChaineField
+from config.saisie import TexteStrict as TexteStrict  # re-exported: serializers and the schema hook use it
 from config.tableur import cellule
 
 
@@ -117,18 +118,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-class TexteStrict(serializers.CharField):
-    """A text field that takes JSON strings only: 42 or true is a 400, not "42" or "True"."""
-
-    default_error_messages = {"invalid": "Texte attendu."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-# The decimal-string field lives with the other input parsing; this name is what the schema hook tests.
+# The strict input fields live with the other input parsing; these names are what the schema hook tests.
 DecimalStrict = DecimalChaineField
 
 

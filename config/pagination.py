@@ -29,3 +29,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        # Every page carries all four keys, `next` and `previous` null at the ends:
+        # a generated client may then read them without checking they exist.
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = ["count", "next", "previous", "results"]
+        return schema

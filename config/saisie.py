@@ -111,17 +111,60 @@ class NombreField(MontantField):
         super().__init__(**kwargs)
 
 
+# ECMAScript's \s, which the schema's patterns mean (JSON Schema regexes are ECMA-262). Python's
+# str.strip(), which DRF trims with, leaves U+FEFF: a text of it alone passed as not blank.
+_BLANCS_ECMA = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_NON_BLANC = re.compile(f"[^{_BLANCS_ECMA}]")
+
+
+class TexteStrict(serializers.CharField):
+    """A text field that takes JSON strings only: 42 or true is a 400, not "42" or "True".
+
+    Unless blank is allowed, the schema declares it with the pattern `\\S`; a text of
+    whitespace alone, in that pattern's sense, is refused as blank.
+    """
+
+    default_error_messages = {"invalid": "Texte attendu."}
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and data and not self.allow_blank and not _NON_BLANC.search(data):
+            self.fail("blank")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class DecimalChaineField(serializers.DecimalField):
-    """A decimal written as an ASCII string ("5700000.00"): never a JSON number, an exponent or NaN."""
+    """A decimal written as an ASCII string ("5700000.00"): never a JSON number, an exponent or NaN.
+
+    What it accepts is exactly what the schema's pattern for it accepts (`motif`, the pattern
+    drf-spectacular derives from max_digits and decimal_places, with at least one digit each
+    side of the point): no surrounding space, no leading zeros beyond the integer digits.
+    A client that checks its values against the schema is never surprised by a 400, and
+    a value the schema refuses is never recorded.
+    """
 
     default_error_messages = {
         "invalid": (
             "Un nombre décimal est attendu, sous forme de chaîne en chiffres ASCII (ex. « 1250.50 ») : "
             "ni exposant, ni espace, ni virgule."
-        )
+        ),
+        "motif": "Un nombre décimal est attendu, d'au plus {entiers} chiffres avant le point et {decimales} après.",
     }
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        entiers = "" if self.max_digits is None else self.max_digits - (self.decimal_places or 0)
+        decimales = "" if self.decimal_places is None else self.decimal_places
+        self.motif = re.compile(rf"^-?\d{{1,{entiers}}}(?:\.\d{{1,{decimales}}})?$", re.ASCII)
+
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not _DECIMAL_API.fullmatch(data.strip()):
+        if not isinstance(data, str) or not _DECIMAL_API.fullmatch(data):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        valeur = super().to_internal_value(data)  # its messages name the digit limit exceeded
+        if not self.motif.fullmatch(data):
+            self.fail("motif", entiers=self.max_digits - self.decimal_places, decimales=self.decimal_places)
+        return valeur

@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Case, DecimalField, F, Sum, When
 from django.utils import timezone
@@ -54,6 +55,9 @@ class RapportDemo:
     engagements: int = 0
     versements: int = 0
     evaluations: int = 0
+    # Corrections, counted apart (and also within engagements/versements).
+    desengagements: int = 0
+    annulations: int = 0
 
 
 def demo_exists() -> bool:
@@ -89,7 +93,9 @@ def _depart(indicateur: Indicateur, hasard: random.Random) -> Decimal:
     return cible * facteur
 
 
-def _mesures_demo(indicateur: Indicateur, hasard: random.Random, dates: list[datetime.date]) -> list[Mesure]:
+def _mesures_demo(
+    indicateur: Indicateur, hasard: random.Random, dates: list[datetime.date], auteur: AbstractBaseUser | None
+) -> list[Mesure]:
     depart = _depart(indicateur, hasard)
     distance = indicateur.valeur_cible - depart
     rythme = hasard.choice(RYTHMES)
@@ -111,6 +117,8 @@ def _mesures_demo(indicateur: Indicateur, hasard: random.Random, dates: list[dat
                 demo=True,
             )
         )
+    # The history came from the fiches' follow-up files (no author); the latest value was typed in.
+    mesures[-1].auteur = auteur
     # A few recent values wait for an officer, one in twenty was rejected.
     tirage = hasard.random()
     if tirage < 0.15:
@@ -129,7 +137,13 @@ def _date_entre(hasard: random.Random, debut: datetime.date, fin: datetime.date)
     return debut + datetime.timedelta(days=hasard.randint(0, max((fin - debut).days, 0)))
 
 
-def _ledger_demo(projet: Projet, allocation: Allocation, hasard: random.Random, rapport: RapportDemo) -> None:
+def _ledger_demo(
+    projet: Projet,
+    allocation: Allocation,
+    hasard: random.Random,
+    rapport: RapportDemo,
+    auteur: AbstractBaseUser | None,
+) -> None:
     subvention = allocation.enveloppe.code == Enveloppe.Code.SUBVENTION
     if not subvention and hasard.random() < 0.5:
         return  # equity is invested in about half of the projects
@@ -167,11 +181,53 @@ def _ledger_demo(projet: Projet, allocation: Allocation, hasard: random.Random, 
             by=None,
         )
         rapport.versements += 1
+    _corrections_demo(engagement, hasard, rapport, auteur)
+
+
+def _corrections_demo(
+    engagement: Engagement, hasard: random.Random, rapport: RapportDemo, auteur: AbstractBaseUser | None
+) -> None:
+    """Every third commitment has part of its unpaid remainder released, and its first payment partly reversed.
+
+    The ledger's corrections are what API clients meet least and must read right
+    (`engagement_origine`, `versement_origine`); `auteur` (an officer) signs them.
+    """
+    if (rapport.engagements - rapport.desengagements) % 3:
+        return
+    aujourdhui = timezone.localdate()
+    libere = _montant(engagement.montant - engagement.versements.aggregate(total=Sum("montant"))["total"], 0.25)
+    if libere > 0:
+        financements.desengagement_create(
+            engagement=engagement,
+            montant=libere,
+            date=_date_entre(hasard, engagement.date, aujourdhui),
+            reference=f"{engagement.reference}-D"[:120],
+            motif=f"{MARQUE} désengagement fictif : une action abandonnée.",
+            by=auteur,
+        )
+        rapport.engagements += 1
+        rapport.desengagements += 1
+    premier = engagement.versements.order_by("date", "pk").first()
+    if premier is not None:
+        financements.versement_cancel(
+            versement=premier,
+            montant=(premier.montant / 10).quantize(Decimal("0.01")),
+            date=_date_entre(hasard, premier.date, aujourdhui),
+            reference=f"{premier.reference}-A"[:120],
+            motif=f"{MARQUE} annulation fictive : un trop-perçu reversé.",
+            by=auteur,
+        )
+        rapport.versements += 1
+        rapport.annulations += 1
 
 
 @transaction.atomic
-def demo_generate(*, graine: int = 2019) -> RapportDemo:
-    """Write synthetic measurements, commitments and disbursements, then evaluate year by year."""
+def demo_generate(*, graine: int = 2019, auteur: AbstractBaseUser | None = None) -> RapportDemo:
+    """Write synthetic measurements, commitments and disbursements, then evaluate year by year.
+
+    Without `auteur` every entry is the system's; with one, the corrections and each
+    indicator's latest value are signed by that account, the rest staying the system's.
+    """
     if demo_exists():
         raise DemoExiste(
             "Des données de démonstration existent déjà : supprimez-les d'abord (generer_demo --supprimer)."
@@ -187,7 +243,7 @@ def demo_generate(*, graine: int = 2019) -> RapportDemo:
     for indicateur in Indicateur.objects.order_by("pk"):
         if hasard.random() < 0.05:
             continue  # a few indicators stay without data ("non renseigné")
-        serie = _mesures_demo(indicateur, hasard, dates)
+        serie = _mesures_demo(indicateur, hasard, dates, auteur)
         mesures.extend(m for m in serie if (indicateur.pk, m.date) not in occupees)
     for mesure in mesures:
         # The database checks uniqueness and constraints on insert; this checks the fields.
@@ -196,7 +252,7 @@ def demo_generate(*, graine: int = 2019) -> RapportDemo:
 
     allocations = Allocation.objects.select_related("enveloppe", "projet").order_by("projet__ordre", "enveloppe__code")
     for allocation in allocations:
-        _ledger_demo(allocation.projet, allocation, hasard, rapport)
+        _ledger_demo(allocation.projet, allocation, hasard, rapport, auteur)
 
     # Year-end evaluations give the status history something to show.
     for date in [*dates[:-1], aujourdhui]:
@@ -255,8 +311,11 @@ def demo_delete() -> RapportDemo:
         )
 
     with _grand_livre_modifiable():
-        rapport.versements, _ = versements.delete()
-        rapport.engagements, _ = engagements.delete()
+        # Corrections first: they hold their origin entry through a protected key.
+        annulations, _ = versements.filter(versement_origine__isnull=False).delete()
+        desengagements, _ = engagements.filter(engagement_origine__isnull=False).delete()
+        rapport.versements = annulations + versements.delete()[0]
+        rapport.engagements = desengagements + engagements.delete()[0]
     return rapport
 
 

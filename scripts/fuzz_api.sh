@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Schemathesis against the running API, on a throwaway PostgreSQL database:
-# every check, every phase, anonymously and with a token of each role.
+# Schemathesis against the running API, on a throwaway PostgreSQL database holding the
+# 24 laureates and the demo activity: every check, every phase, anonymously and with a
+# token of each role.
 # Usage: scripts/fuzz_api.sh [max examples per operation, default 25]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,11 @@ JETONS[charge]=$($BIN/python manage.py creer_compte fuzz-charge --role charge --
 JETONS[directeur]=$($BIN/python manage.py creer_compte fuzz-directeur --role directeur --region 84 --jeton | tail -n 1)
 JETONS[partenaire]=$($BIN/python manage.py creer_compte fuzz-partenaire --role partenaire \
   --organisation "Association Biovallée" --jeton | tail -n 1)
+# A programme in progress, not a fresh install: measures in every status, commitments,
+# payments, releases and reversals, some signed by the officer. Without ledger rows every
+# nullable field (engagement_origine, versement_origine, auteur...) is null, and the
+# response conformance check never sees a filled one.
+$BIN/python manage.py generer_demo --auteur fuzz-charge -v0
 
 # --limit-request-line 0: the fuzzer sends query strings of several kilobytes
 # (a parameter repeated fifty times). Gunicorn's own 4 KiB cap would answer 414

@@ -10,7 +10,7 @@ class JetonSerializer(serializers.ModelSerializer):
     class Meta:
         model = JetonAPI
         fields = ["nom", "prefixe", "cree_le", "derniere_utilisation", "revoque_le"]
-        read_only_fields = ["prefixe", "cree_le", "derniere_utilisation", "revoque_le"]
+        read_only_fields = fields  # a response only: JetonInputSerializer reads the request
 
 
 class JetonCreeSerializer(JetonSerializer):
@@ -18,6 +18,7 @@ class JetonCreeSerializer(JetonSerializer):
 
     class Meta(JetonSerializer.Meta):
         fields = [*JetonSerializer.Meta.fields, "jeton"]
+        read_only_fields = fields
 
 
 class JetonInputSerializer(serializers.Serializer):

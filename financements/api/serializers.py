@@ -7,9 +7,11 @@ from config.api_tools import TexteStrict
 from config.saisie import DecimalChaineField
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import enveloppe_chiffres
+from laureats.api.serializers import RegionRefSerializer
 from laureats.models import Projet
 
 MONTANT = {"max_digits": 15, "decimal_places": 2, "read_only": True}
+# A rate is null where its denominator is zero (nothing allocated, nothing committed).
 TAUX = {"max_digits": 8, "decimal_places": 2, "read_only": True, "allow_null": True}
 MONTANT_SAISI = {
     "max_digits": 15,
@@ -46,11 +48,15 @@ class EnveloppeSerializer(serializers.ModelSerializer):
         help_text="Montant de ce dépassement en euros (0.00 sinon).",
         **MONTANT,
     )
+    # Never null: the database keeps every ceiling above zero (enveloppe_plafond_positif).
     taux_engagement = serializers.DecimalField(
-        source="chiffres.taux_engagement", help_text="Engagé / plafond, en %, deux décimales.", **TAUX
-    )
+        source="chiffres.taux_engagement", help_text="Engagé / plafond, en %, deux décimales.",
+        **{**TAUX, "allow_null": False},
+    )  # fmt: skip
     taux_versement = serializers.DecimalField(
-        source="chiffres.taux_versement", help_text="Versé / engagé, en %, deux décimales.", **TAUX
+        source="chiffres.taux_versement",
+        help_text="Versé / engagé, en %, deux décimales ; null tant que rien n'est engagé.",
+        **TAUX,
     )
 
     class Meta:
@@ -60,6 +66,7 @@ class EnveloppeSerializer(serializers.ModelSerializer):
             "reste_a_verser", "allocations_depassent_plafond", "depassement_allocations",
             "taux_engagement", "taux_versement",
         ]  # fmt: skip
+        read_only_fields = fields
 
     def to_representation(self, instance: Enveloppe) -> dict:
         instance.chiffres = enveloppe_chiffres(instance)
@@ -73,7 +80,10 @@ class EngagementSerializer(serializers.ModelSerializer):
     projet = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     region = serializers.CharField(source="projet.region.code", read_only=True)
     enveloppe = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    engagement_origine = serializers.SlugRelatedField(slug_field="uid", read_only=True)
+    engagement_origine = serializers.SlugRelatedField(
+        slug_field="uid", read_only=True, allow_null=True,
+        help_text="Pour un désengagement : l'engagement libéré ; null pour un engagement.",
+    )  # fmt: skip
     auteur = AuteurField()
     montant = serializers.DecimalField(**MONTANT)
     engage_projet_avant = serializers.DecimalField(**MONTANT)
@@ -86,6 +96,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "reference", "motif", "depasse_potentiel", "justification_depassement",
             "engage_projet_avant", "engage_projet_apres", "auteur", "cree_le",
         ]  # fmt: skip
+        read_only_fields = fields
 
 
 class EngagementInputSerializer(serializers.Serializer):
@@ -118,7 +129,10 @@ class VersementSerializer(serializers.ModelSerializer):
     engagement = serializers.SlugRelatedField(slug_field="uid", read_only=True)
     projet = serializers.CharField(source="engagement.projet.slug", read_only=True)
     enveloppe = serializers.CharField(source="engagement.enveloppe.code", read_only=True)
-    versement_origine = serializers.SlugRelatedField(slug_field="uid", read_only=True)
+    versement_origine = serializers.SlugRelatedField(
+        slug_field="uid", read_only=True, allow_null=True,
+        help_text="Pour une annulation : le versement annulé ; null pour un versement.",
+    )  # fmt: skip
     auteur = AuteurField()
     montant = serializers.DecimalField(**MONTANT)
     verse_engagement_avant = serializers.DecimalField(**MONTANT)
@@ -130,6 +144,7 @@ class VersementSerializer(serializers.ModelSerializer):
             "uid", "nature", "engagement", "projet", "enveloppe", "versement_origine", "montant", "date",
             "reference", "motif", "verse_engagement_avant", "verse_engagement_apres", "auteur", "cree_le",
         ]  # fmt: skip
+        read_only_fields = fields
 
 
 class VersementInputSerializer(serializers.Serializer):
@@ -172,7 +187,7 @@ class AnneeChiffresSerializer(serializers.Serializer):
 
 
 class RegionFinancementsSerializer(serializers.Serializer):
-    region = serializers.DictField(child=serializers.CharField())
+    region = RegionRefSerializer()
     enveloppes = EnveloppeChiffresSerializer(many=True)
     projets = ProjetChiffresSerializer(many=True)
     annees = AnneeChiffresSerializer(many=True)

@@ -37,15 +37,27 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "date", "statut", "statut_libelle", "valeur_origine", "date_origine", "reference_constatee",
             "valeur_attendue", "valeur_mesuree", "date_mesure", "avancement", "avancement_attendu",
         ]  # fmt: skip
+        read_only_fields = fields
 
 
 class PageEvaluationsSerializer(serializers.Serializer):
     """Une page de l'historique des évaluations (même pagination que les listes)."""
 
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = EvaluationSerializer(many=True)
+    count = serializers.IntegerField(read_only=True)
+    next = serializers.URLField(allow_null=True, read_only=True)
+    previous = serializers.URLField(allow_null=True, read_only=True)
+    results = EvaluationSerializer(many=True, read_only=True)
+
+
+class ProjetIndicateurSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    titre = serializers.CharField(read_only=True)
+    region = serializers.CharField(read_only=True, help_text="Code INSEE de la région.")
+
+
+class ImpactIndicateurSerializer(serializers.Serializer):
+    ordre = serializers.IntegerField(read_only=True, help_text="Rang de l'impact dans la fiche.")
+    texte = serializers.CharField(read_only=True)
 
 
 class IndicateurSerializer(serializers.ModelSerializer):
@@ -64,11 +76,14 @@ class IndicateurSerializer(serializers.ModelSerializer):
             "code", "url", "projet", "impact", "extrait", "libelle", "unite", "sens", "mode", "valeur_reference",
             "date_reference", "valeur_cible", "echeance", "note", "derniere_evaluation", "modifie_le",
         ]  # fmt: skip
+        read_only_fields = fields
 
+    @extend_schema_field(ProjetIndicateurSerializer)
     def get_projet(self, indicateur: Indicateur) -> dict[str, str]:
         projet = indicateur.impact.projet
         return {"slug": projet.slug, "titre": projet.titre, "region": projet.region.code}
 
+    @extend_schema_field(ImpactIndicateurSerializer)
     def get_impact(self, indicateur: Indicateur) -> dict:
         return {"ordre": indicateur.impact.ordre, "texte": indicateur.impact.texte}
 
@@ -90,6 +105,7 @@ class MesureSerializer(serializers.ModelSerializer):
             "uid", "url", "indicateur", "date", "valeur", "source", "statut", "commentaire", "auteur", "soumise_le",
             "decision_le", "demo",
         ]  # fmt: skip
+        read_only_fields = fields
 
     def get_auteur(self, mesure: Mesure) -> str | None:
         request = self.context.get("request")

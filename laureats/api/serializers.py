@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api_tools import LienParIdentifiant
@@ -11,22 +12,24 @@ class RegionRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "nom"]
+        read_only_fields = fields
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["slug", "nom", "siren", "nature"]
+        read_only_fields = fields
 
 
 class VocabulaireRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    libelle = serializers.CharField()
+    slug = serializers.CharField(read_only=True)
+    libelle = serializers.CharField(read_only=True)
 
 
 class ProjetListSerializer(serializers.ModelSerializer):
-    region = RegionRefSerializer()
-    chef_de_file = OrganisationRefSerializer()
+    region = RegionRefSerializer(read_only=True)
+    chef_de_file = OrganisationRefSerializer(read_only=True)
     budget_previsionnel = serializers.DecimalField(
         allow_null=True, help_text="En euros ; null lorsque la fiche n'en donne pas.", **MONTANT
     )
@@ -62,6 +65,7 @@ class ProjetListSerializer(serializers.ModelSerializer):
             "types_territoire_normalises",
             "modifie_le",
         ]
+        read_only_fields = fields
 
     def get_thematiques(self, projet: Projet) -> list[str]:
         return [link.libelle_fiche for link in projet.thematiques_liste]
@@ -69,9 +73,11 @@ class ProjetListSerializer(serializers.ModelSerializer):
     def get_types_territoire(self, projet: Projet) -> list[str]:
         return [link.libelle_fiche for link in projet.types_territoire_liste]
 
+    @extend_schema_field(VocabulaireRefSerializer(many=True))
     def get_thematiques_normalisees(self, projet: Projet) -> list[dict[str, str]]:
         return [{"slug": link.thematique.slug, "libelle": link.thematique.libelle} for link in projet.thematiques_liste]
 
+    @extend_schema_field(VocabulaireRefSerializer(many=True))
     def get_types_territoire_normalises(self, projet: Projet) -> list[dict[str, str]]:
         return [
             {"slug": link.type_territoire.slug, "libelle": link.type_territoire.libelle}
@@ -80,11 +86,12 @@ class ProjetListSerializer(serializers.ModelSerializer):
 
 
 class PartenariatSerializer(serializers.ModelSerializer):
-    organisation = OrganisationRefSerializer()
+    organisation = OrganisationRefSerializer(read_only=True)
 
     class Meta:
         model = Partenariat
         fields = ["organisation", "role"]
+        read_only_fields = fields
 
 
 class ProjetDetailSerializer(ProjetListSerializer):
@@ -96,7 +103,9 @@ class ProjetDetailSerializer(ProjetListSerializer):
         read_only=True, help_text="Texte de la fiche qui suit ses objectifs (vide le plus souvent)."
     )
     impacts_2030 = serializers.SerializerMethodField(help_text="Impacts à horizon 2030, textes de la fiche.")
-    partenariats = PartenariatSerializer(many=True, help_text="Partenariats enregistrés dans le portail.")
+    partenariats = PartenariatSerializer(
+        many=True, read_only=True, help_text="Partenariats enregistrés dans le portail."
+    )
     labels = serializers.SlugRelatedField(slug_field="nom", many=True, read_only=True)
 
     class Meta(ProjetListSerializer.Meta):
@@ -114,6 +123,7 @@ class ProjetDetailSerializer(ProjetListSerializer):
             "partenariats",
             "labels",
         ]
+        read_only_fields = fields
 
     def get_objectifs(self, projet: Projet) -> list[str]:
         return [objectif.texte for objectif in projet.objectifs.all()]
@@ -128,3 +138,4 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["slug", "nom", "siren", "nature", "nb_projets", "modifie_le"]
+        read_only_fields = fields

@@ -79,7 +79,8 @@ def test_the_ledger_stays_immutable_after_the_removal(postgresql):
     call_command("generer_demo")
 
     with pytest.raises(IntegrityError, match="immuable"), transaction.atomic():
-        Versement.objects.all().delete()
+        # Reversals, which no other entry holds: Django lets the DELETE through, the trigger refuses it.
+        Versement.objects.filter(nature=Versement.Nature.ANNULATION).delete()
     with pytest.raises(IntegrityError, match="immuable"), transaction.atomic():
         Engagement.objects.update(motif="modifié")
     with connection.cursor() as cursor:
@@ -96,3 +97,36 @@ def test_the_same_seed_gives_the_same_data():
     seconde = json.dumps(list(Mesure.objects.order_by("indicateur_id", "date").values_list("valeur", flat=True)),
                          default=str)  # fmt: skip
     assert premiere == seconde
+
+
+def test_it_writes_corrections_too_so_that_clients_meet_every_kind_of_ledger_entry():
+    call_command("generer_demo")
+
+    desengagements = Engagement.objects.filter(nature=Engagement.Nature.DESENGAGEMENT)
+    annulations = Versement.objects.filter(nature=Versement.Nature.ANNULATION)
+    assert desengagements.exists() and annulations.exists()
+    assert not desengagements.filter(engagement_origine=None).exists()
+    assert not annulations.filter(versement_origine=None).exists()
+    assert all(e.reference.startswith(PREFIXE) and e.motif.startswith(MARQUE) for e in desengagements)
+    enveloppe = Enveloppe.objects.get(code="subvention")
+    assert 0 < enveloppe.montant_verse <= enveloppe.montant_engage
+
+
+def test_an_author_signs_the_corrections_and_the_latest_values_the_rest_stays_the_systems():
+    from tests.factories import compte
+
+    charge = compte("charge", "demo-charge")
+    call_command("generer_demo", "--auteur", "demo-charge")
+
+    for modele in (Engagement, Versement):
+        assert set(modele.objects.exclude(nature=modele.Nature.choices[0][0]).values_list("auteur", flat=True)) == {
+            charge.pk
+        }
+        assert set(modele.objects.filter(nature=modele.Nature.choices[0][0]).values_list("auteur", flat=True)) == {None}
+    assert set(Mesure.objects.values_list("auteur", flat=True)) == {None, charge.pk}
+
+
+def test_an_unknown_author_is_refused_before_anything_is_written():
+    with pytest.raises(CommandError, match="Compte inconnu « personne »"):
+        call_command("generer_demo", "--auteur", "personne")
+    assert not Mesure.objects.exists() and not Engagement.objects.exists()
