@@ -329,7 +329,7 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
         ),
     )  # fmt: skip
     probleme = _probleme(reponse, HTTPStatus.CONFLICT)
-    assert Decimal(probleme["reste_disponible"]) == ENGAGE
+    assert Decimal(probleme.reste_disponible) == ENGAGE
 
     # The partner names a token for a script and revokes it: the revoked token is a 401.
     reponse = api.op("v1_jetons_create").sync_detailed(client=partenaire, body=modeles.JetonInput(nom="script-nuit"))
