@@ -236,6 +236,13 @@ SPECTACULAR_SETTINGS = {
         "- Ce qu'un rôle ne peut pas voir est absent des listes et renvoie 404 en détail."
     ),
     "VERSION": "1.0.0",
+    # The data's licence (the press kit's, republished); the code's own is the repository's.
+    "LICENSE": {
+        "name": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+    # Relative: the host serving this schema is the API's (a generated client takes its base URL at run time).
+    "SERVERS": [{"url": "/", "description": "Le serveur qui publie ce schéma."}],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
