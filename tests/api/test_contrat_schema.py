@@ -1,8 +1,11 @@
 """The published contract does not depend on the data, and a generated client can name every type in it."""
 
 import json
+import os
 import re
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -81,3 +84,28 @@ def test_component_names_are_unique_and_valid_identifiers():
 
     assert [nom for nom, n in Counter(nom.lower() for nom in noms).items() if n > 1] == []
     assert [nom for nom in noms if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", nom)] == []
+
+
+RACINE = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_the_schema_validates_without_a_warning_and_passes_redocly_recommended_rules(tmp_path):
+    fichier = tmp_path / "schema.yaml"
+    call_command("spectacular", file=str(fichier), validate=True, fail_on_warn=True)
+
+    redocly = subprocess.run(
+        [RACINE / "node_modules" / ".bin" / "redocly", "lint", "--format=json", str(fichier)],
+        cwd=RACINE, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"},
+    )  # fmt: skip
+
+    assert redocly.returncode == 0, redocly.stdout + redocly.stderr
+    assert json.loads(redocly.stdout)["totals"] == {"errors": 0, "warnings": 0, "ignored": 0}
+
+
+def test_the_schema_declares_its_servers_and_the_data_licence():
+    info = _schema()
+
+    assert info["servers"] == [{"url": "/", "description": "Le serveur qui publie ce schéma."}]
+    assert info["info"]["license"]["url"] == "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
