@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
 
-from comptes.models import JetonAPI
 from comptes.services import jeton_create, jeton_revoke
 from indicateurs.demo import demo_generate
 from indicateurs.models import Indicateur
@@ -217,7 +217,7 @@ def parcours(django_db_setup, django_db_blocker) -> Parcours:
         clients = _clients()
         parcours = Parcours(schema=Client().get("/api/schema/?format=json").json())
         _parcourir(parcours, clients)  # a fresh install: laureates only
-        demo_generate(auteur=JetonAPI.objects.get(nom="conformité", user__username="conformite-charge").user)
+        demo_generate(auteur=get_user_model().objects.get(username="conformite-charge"))
         _lignes_que_la_demo_laisse_vides()
         _parcourir(parcours, clients)  # a programme in progress
         yield parcours
