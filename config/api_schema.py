@@ -1,29 +1,58 @@
 """OpenAPI generation: every operation declares the error codes it can really return."""
 
-from django.db import DatabaseError
 from django_filters import ModelChoiceFilter
 from drf_spectacular import openapi
+from drf_spectacular.drainage import warn
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions
 
+from config.api_exceptions import MEDIA_TYPE
 from config.api_tools import DecimalStrict, TexteStrict, UpdatedSinceFilter
+from config.identifiants import Identifiant, IdentifiantFilter, IdentifiantTexteFilter
 
-ERREUR = {
+# RFC 9457 problem details (config.api_exceptions): the one body of every error.
+PROBLEME = {
     "type": "object",
-    "properties": {"detail": {"type": "string", "description": "Message en français."}},
-    "required": ["detail"],
+    "description": "Détails d'un problème (RFC 9457), en français : le corps de toute réponse d'erreur.",
+    "properties": {
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "description": "Nature du problème : la spécification de son statut HTTP.",
+        },
+        "title": {"type": "string", "description": "Intitulé court, le même pour toutes les erreurs de ce statut."},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "description": "Statut HTTP de la réponse."},
+        "detail": {"type": "string", "description": "Explication de ce cas précis."},
+        "instance": {"type": "string", "format": "uri-reference", "description": "Chemin de la requête refusée."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Réponses 400 : messages par champ. Un champ imbriqué est nommé par son chemin "
+            "pointé (`partenaires.0.role`) ; `non_field_errors` porte ce qui concerne la requête entière.",
+        },
+        "reste_disponible": {
+            "type": "string",
+            "pattern": "^-?\\d+\\.\\d{2}$",
+            "description": "Réponses 409 (plafond dépassé) : ce qui peut encore être engagé ou versé, en euros.",
+        },
+    },
+    "required": ["type", "title", "status", "detail", "instance"],
 }
-ERREURS_CHAMPS = {
-    "type": "object",
-    "description": "Messages par champ (liste de textes), ou `detail` pour une requête illisible.",
-    "additionalProperties": True,
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Secondes à attendre avant de réessayer.",
+    }
 }
 FREE_TEXT = ("search", "ordering")  # an empty value is accepted there
 DESCRIPTIONS = {
-    "400": "Requête invalide : messages en français, par champ.",
+    "400": "Requête invalide : messages en français, par champ (`errors`).",
     "401": "Authentification requise, ou jeton invalide ou révoqué.",
     "403": "Ce rôle n'a pas accès à cette opération.",
     "404": "Introuvable, ou non visible pour ce rôle ; ou page inexistante.",
+    "409": "L'état enregistré refuse cette écriture.",
     "429": "Trop de requêtes pour ce rôle ; réessayer après le délai de l'en-tête Retry-After.",
+    "503": "Service momentanément indisponible (base de données injoignable) ; réessayer après Retry-After.",
 }
 
 
@@ -39,21 +68,19 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_filter_parameters(self):
         parameters = super()._get_filter_parameters()
-        choices = self._model_choices()
+        identifiants = self._identifiants()
         for parameter in parameters:
             schema = parameter.get("schema", {})
             if schema.get("type") == "boolean":
                 schema.pop("enum", None)  # "true" / "false" on the wire: a boolean, not strings
             if parameter["name"] in FREE_TEXT:
                 schema["pattern"] = "^[^\\u0000]*$"  # a NUL character is refused (config.middleware)
-            elif parameter["name"] in choices:
-                # Regions, themes, projects...: the schema lists the identifiers that exist.
-                schema["enum"] = choices[parameter["name"]]
-            elif (
-                schema.get("type") == "string"
-                and "enum" not in schema
-                and parameter["name"] not in ("search", "ordering")
-            ):
+            elif parameter["name"] in identifiants:
+                # Regions, themes, projects...: the pattern and where to find the values, never the rows.
+                identifiant = identifiants[parameter["name"]]
+                parameter["schema"] = {"type": "string", "pattern": identifiant.motif}
+                parameter["description"] = identifiant.description()
+            elif schema.get("type") == "string" and "enum" not in schema:
                 schema["minLength"] = 1  # an empty value is refused (config.middleware)
         return parameters
 
@@ -69,19 +96,18 @@ class AutoSchema(openapi.AutoSchema):
             schema["pattern"] = pattern.replace("\\d{0,", "\\d{1,")
         return schema
 
-    def _model_choices(self) -> dict[str, list[str]]:
+    def _identifiants(self) -> dict[str, Identifiant]:
         filterset_class = getattr(self.view, "filterset_class", None)
         if filterset_class is None:
             return {}
-        choices = {}
-        try:
-            for name, filter_ in filterset_class.base_filters.items():
-                if isinstance(filter_, ModelChoiceFilter) and filter_.extra.get("to_field_name"):
-                    queryset = filter_.extra["queryset"]
-                    choices[name] = sorted(queryset.values_list(filter_.extra["to_field_name"], flat=True))
-        except DatabaseError:
-            return {}  # generated without a database (offline validation): plain strings
-        return choices
+        identifiants = {}
+        for name, filter_ in filterset_class.base_filters.items():
+            if isinstance(filter_, (IdentifiantFilter, IdentifiantTexteFilter)):
+                identifiants[name] = filter_.identifiant
+            elif isinstance(filter_, ModelChoiceFilter):
+                # drf-spectacular would list the rows as an enum: the contract would change with the data.
+                warn(f"{filterset_class.__name__}.{name} : filtre sur des lignes sans IdentifiantFilter.")
+        return identifiants
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
@@ -96,15 +122,26 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        codes = ["401", "429"]
-        if self.method == "GET" or "{" in self.path or self.method not in permissions.SAFE_METHODS:
-            codes += ["400", "404"]
+        # A bad token is refused everywhere; the middlewares refuse a repeated or empty parameter anywhere.
+        codes = ["400", "401", "429", "503"]
+        if self.method == "GET" or "{" in self.path:
+            codes.append("404")  # an unknown or hidden object, a page past the last
         if self._restricted():
             codes.append("403")
         for code in codes:
-            schema = ERREURS_CHAMPS if code == "400" else ERREUR
-            responses.setdefault(
-                code,
-                {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": schema}}},
-            )
+            responses.setdefault(code, {"description": DESCRIPTIONS[code]})
+        probleme = self._probleme_ref()
+        for code, response in responses.items():
+            if int(code) >= 400:
+                # Declared by a view (its own description) or above: the body is always the problem details.
+                response["content"] = {MEDIA_TYPE: {"schema": probleme}}
+                if code in ("429", "503"):
+                    response["headers"] = RETRY_AFTER
         return dict(sorted(responses.items()))
+
+    def _probleme_ref(self) -> dict:
+        component = ResolvedComponent(
+            name="Probleme", type=ResolvedComponent.SCHEMA, object="Probleme", schema=PROBLEME
+        )
+        self.registry.register_on_missing(component)
+        return component.ref

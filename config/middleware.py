@@ -1,5 +1,4 @@
-from django.http import JsonResponse
-
+from config.api_exceptions import DETAIL_CHAMPS, reponse_probleme
 from config.pages_erreur import page_erreur
 
 # Free-text parameters where an empty value simply means "none".
@@ -44,7 +43,7 @@ class ApiQueryParametersMiddleware:
                 errors[key] = ["Valeur vide : omettez le paramètre pour ne pas filtrer."]
         if errors:
             if request.path.startswith("/api/"):
-                return JsonResponse(errors, status=400)
+                return reponse_probleme(request, 400, DETAIL_CHAMPS, errors=errors)
             noms = ", ".join(sorted(errors))
             return page_erreur(request, 400, f"Caractère nul interdit dans le paramètre : {noms}.")
         return self.get_response(request)

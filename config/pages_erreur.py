@@ -2,9 +2,11 @@
 
 import logging
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
+
+from config.api_exceptions import reponse_probleme
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +19,7 @@ TITRES = {
 MESSAGES_API = {
     400: "Requête invalide.",
     403: "Accès refusé.",
-    404: "Introuvable.",
+    404: "Aucune ressource à cette adresse.",
     500: "Erreur du serveur.",
 }
 
@@ -42,14 +44,14 @@ def est_api(request) -> bool:
 
 
 def page_erreur(request, statut: int, message: str = "") -> HttpResponse:
-    """The `<statut>.html` page (JSON under /api/); a bare French page if the template cannot render.
+    """The `<statut>.html` page (problem details under /api/); a bare French page if the template cannot render.
 
     Error pages run where something already went wrong: a static file absent from the
     manifest, a path holding control characters, a broken base template. Any of those
     raising here would replace a 400 or 404 with an unstyled 500 from the server.
     """
     if est_api(request):
-        return JsonResponse({"detail": message or MESSAGES_API[statut]}, status=statut)
+        return reponse_probleme(request, statut, message or MESSAGES_API[statut])
     try:
         # The 500 page renders without the request: its context processors may be what failed.
         contexte_requete = request if statut != 500 else None

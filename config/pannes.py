@@ -8,7 +8,7 @@ unreachable server costs each request nothing rather than a timeout per call.
 
 PostgreSQL: without it nothing can be read, but a client still deserves an answer
 it can act on. DatabaseOutageMiddleware turns a lost connection into a 503 with
-Retry-After: JSON with a French `detail` under /api/, a standalone DSFR page
+Retry-After: problem details in French under /api/, a standalone DSFR page
 elsewhere, rendered without touching the database (no request context, no user).
 """
 
@@ -21,9 +21,11 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from redis import exceptions as redis_exceptions
+
+from config.api_exceptions import reponse_probleme
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +146,7 @@ got_request_exception.connect(_panne_notee, dispatch_uid="config.pannes.panne_no
 
 
 class DatabaseOutageMiddleware:
-    """PostgreSQL unreachable: 503 with Retry-After, in JSON under /api/, as a DSFR page elsewhere.
+    """PostgreSQL unreachable: 503 with Retry-After, problem details under /api/, a DSFR page elsewhere.
 
     A view's failure arrives through process_exception; a failure in an inner
     middleware (the session or the user being loaded or saved) has already become
@@ -170,13 +172,11 @@ class DatabaseOutageMiddleware:
     def reponse_panne(request, exc) -> HttpResponse:
         logger.error("Base de données injoignable (%s: %s) : %s répond 503.", type(exc).__name__, exc, request.path)
         if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {
-                    "detail": "Service momentanément indisponible : la base de données ne répond pas. "
-                    f"Réessayez dans {RETRY_AFTER_SECONDES} secondes."
-                },
-                status=503,
-                json_dumps_params={"ensure_ascii": False},
+            response = reponse_probleme(
+                request,
+                503,
+                "Service momentanément indisponible : la base de données ne répond pas. "
+                f"Réessayez dans {RETRY_AFTER_SECONDES} secondes.",
             )
         else:
             # No request: no context processor runs, so nothing asks the database for the user.

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
 from config.api_tools import StrictBooleanFilter
+from config.identifiants import PROJET, REGION, IdentifiantFilter
 from financements.models import Engagement, Enveloppe, Versement
 from laureats.models import Projet
 from territoires.models import Region
@@ -26,13 +27,13 @@ class GrandLivreFilterSet(django_filters.FilterSet):
     enveloppe = django_filters.ChoiceFilter(
         choices=Enveloppe.Code.choices, method="filter_enveloppe", label="Enveloppe"
     )
-    region = django_filters.ModelChoiceFilter(
+    region = IdentifiantFilter(
         queryset=REGIONS_DES_PROJETS, to_field_name="code", method="filter_region", label="Région",
-        empty_label="Toutes",
+        empty_label="Toutes", identifiant=REGION,
     )  # fmt: skip
-    projet = django_filters.ModelChoiceFilter(
+    projet = IdentifiantFilter(
         queryset=Projet.objects.order_by("titre").only("slug", "titre"), to_field_name="slug",
-        method="filter_projet", label="Projet", empty_label="Tous",
+        method="filter_projet", label="Projet", empty_label="Tous", identifiant=PROJET,
     )  # fmt: skip
     nature = django_filters.ChoiceFilter(choices=NATURES, method="filter_nature", label="Nature de l'écriture")
     date_min = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="Date à partir du")

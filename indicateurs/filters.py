@@ -1,6 +1,7 @@
 import django_filters
 
 from config.api_tools import StrictBooleanFilter
+from config.identifiants import INDICATEUR, PROJET, REGION, IdentifiantFilter
 from indicateurs.models import Indicateur, Mesure
 from laureats.models import Projet
 from territoires.models import Region
@@ -9,12 +10,13 @@ from territoires.models import Region
 class IndicateurFilterSet(django_filters.FilterSet):
     """Filters shared by the API and the HTML programme view."""
 
-    projet = django_filters.ModelChoiceFilter(
-        field_name="impact__projet", to_field_name="slug", queryset=Projet.objects.all(), label="Projet (identifiant)"
-    )
-    region = django_filters.ModelChoiceFilter(
+    projet = IdentifiantFilter(
+        field_name="impact__projet", to_field_name="slug", queryset=Projet.objects.all(), label="Projet (identifiant)",
+        identifiant=PROJET,
+    )  # fmt: skip
+    region = IdentifiantFilter(
         field_name="impact__projet__region", to_field_name="code", queryset=Region.objects.all(),
-        label="Région (code INSEE)",
+        label="Région (code INSEE)", identifiant=REGION,
     )  # fmt: skip
 
     class Meta:
@@ -23,12 +25,13 @@ class IndicateurFilterSet(django_filters.FilterSet):
 
 
 class MesureFilterSet(django_filters.FilterSet):
-    indicateur = django_filters.ModelChoiceFilter(
-        field_name="indicateur", to_field_name="code", queryset=Indicateur.objects.all(), label="Indicateur (code)"
-    )
-    projet = django_filters.ModelChoiceFilter(
+    indicateur = IdentifiantFilter(
+        field_name="indicateur", to_field_name="code", queryset=Indicateur.objects.all(), label="Indicateur (code)",
+        identifiant=INDICATEUR,
+    )  # fmt: skip
+    projet = IdentifiantFilter(
         field_name="indicateur__impact__projet", to_field_name="slug", queryset=Projet.objects.all(),
-        label="Projet (identifiant)",
+        label="Projet (identifiant)", identifiant=PROJET,
     )  # fmt: skip
 
     demo = StrictBooleanFilter(label="Données de démonstration")

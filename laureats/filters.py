@@ -1,5 +1,13 @@
 import django_filters
 
+from config.identifiants import (
+    ORGANISATION,
+    REGION,
+    THEMATIQUE,
+    TYPE_TERRITOIRE,
+    IdentifiantFilter,
+    IdentifiantTexteFilter,
+)
 from laureats.models import Projet
 from territoires.models import Region, Thematique, TypeTerritoire
 
@@ -7,19 +15,24 @@ from territoires.models import Region, Thematique, TypeTerritoire
 class ProjetFilterSet(django_filters.FilterSet):
     """Filters shared by the API and the HTML list of projects."""
 
-    region = django_filters.ModelChoiceFilter(
-        field_name="region", to_field_name="code", queryset=Region.objects.all(), label="Région (code INSEE)"
-    )
-    thematique = django_filters.ModelChoiceFilter(
-        field_name="thematiques", to_field_name="slug", queryset=Thematique.objects.all(), label="Thématique"
-    )
-    type_territoire = django_filters.ModelChoiceFilter(
+    region = IdentifiantFilter(
+        field_name="region", to_field_name="code", queryset=Region.objects.all(), label="Région (code INSEE)",
+        identifiant=REGION,
+    )  # fmt: skip
+    thematique = IdentifiantFilter(
+        field_name="thematiques", to_field_name="slug", queryset=Thematique.objects.all(), label="Thématique",
+        identifiant=THEMATIQUE,
+    )  # fmt: skip
+    type_territoire = IdentifiantFilter(
         field_name="types_territoire",
         to_field_name="slug",
         queryset=TypeTerritoire.objects.all(),
         label="Type de territoire",
+        identifiant=TYPE_TERRITOIRE,
     )
-    chef_de_file = django_filters.CharFilter(field_name="chef_de_file__slug", label="Chef de file (identifiant)")
+    chef_de_file = IdentifiantTexteFilter(
+        field_name="chef_de_file__slug", label="Chef de file (identifiant)", identifiant=ORGANISATION
+    )
 
     class Meta:
         model = Projet

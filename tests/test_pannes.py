@@ -229,8 +229,8 @@ def test_with_postgresql_down_the_api_pages_and_login_answer_503_with_retry_afte
 
     assert api.status_code == 503, journal.read_text()
     assert api.headers["Retry-After"] == str(RETRY_AFTER_SECONDES)
-    assert api.headers["Content-Type"] == "application/json"
-    assert "la base de données ne répond pas" in api.json()["detail"]
+    assert api.headers["Content-Type"] == "application/problem+json"
+    assert "la base de données ne répond pas" in api.json()["detail"] and api.json()["status"] == 503
     for reponse in (page, connexion):
         assert reponse.status_code == 503, journal.read_text()
         assert reponse.headers["Retry-After"] == str(RETRY_AFTER_SECONDES)

@@ -235,9 +235,18 @@ SPECTACULAR_SETTINGS = {
         "`true`/`false`, vide pour null) : toutes les lignes filtrées en un seul fichier, sans pagination ; "
         "objets imbriqués en colonnes `region.code`, listes en une cellule JSON.\n"
         "- Identifiants publics stables : slugs, codes INSEE, SIREN, UUID des écritures.\n"
-        "- Ce qu'un rôle ne peut pas voir est absent des listes et renvoie 404 en détail."
+        "- Ce qu'un rôle ne peut pas voir est absent des listes et renvoie 404 en détail.\n"
+        "- Erreurs : détails de problème RFC 9457 (`application/problem+json`, schéma `Probleme`), "
+        "messages par champ dans `errors`."
     ),
     "VERSION": "1.0.0",
+    # The data's licence (the press kit's, republished); the code's own is the repository's.
+    "LICENSE": {
+        "name": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+    # Relative: the host serving this schema is the API's (a generated client takes its base URL at run time).
+    "SERVERS": [{"url": "/", "description": "Le serveur qui publie ce schéma."}],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

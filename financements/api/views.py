@@ -11,7 +11,6 @@ from comptes.selectors import projets_ids_of
 from config.api_tools import ListeMixin, UpdatedSinceFilter
 from financements import services
 from financements.api.serializers import (
-    ConflitSerializer,
     EngagementInputSerializer,
     EngagementSerializer,
     EnveloppeSerializer,
@@ -35,7 +34,7 @@ ERREURS_ECRITURE = {
     400: OpenApiResponse(description="Saisie invalide : messages par champ."),
     401: OpenApiResponse(description="Authentification requise."),
     403: OpenApiResponse(description="Réservé aux chargé·es de programme."),
-    409: OpenApiResponse(ConflitSerializer, description="Plafond dépassé ; le reste disponible est indiqué."),
+    409: OpenApiResponse(description="Plafond dépassé ; le reste disponible est indiqué (`reste_disponible`)."),
 }
 
 

@@ -32,7 +32,7 @@ def test_every_list_accepts_updated_since_and_refuses_a_bad_date(charge, url):
     future = (timezone.now() + datetime.timedelta(days=1)).isoformat()
     assert charge.get(url, {"updated_since": future}).json()["count"] == 0
     response = charge.get(url, {"updated_since": "hier"})
-    assert response.status_code == 400 and "updated_since" in response.json()
+    assert response.status_code == 400 and "updated_since" in response.json()["errors"]
 
 
 def test_updated_since_returns_only_what_changed(charge):
@@ -113,7 +113,7 @@ def test_an_amount_sent_as_a_json_number_is_refused_for_its_float_rounding():
          "reference": "R", "motif": "M"},
         content_type="application/json",
     )  # fmt: skip
-    assert response.status_code == 400 and "chaîne" in response.json()["montant"][0]
+    assert response.status_code == 400 and "chaîne" in response.json()["errors"]["montant"][0]
 
 
 @pytest.mark.parametrize("query", ["page_size=", "page_size=0", "page=abc", "region=84&region=53", "search=a%00b"])

@@ -39,7 +39,7 @@ def test_a_user_creates_several_named_tokens_and_sees_them_without_their_secret(
 def test_a_duplicate_token_name_is_a_400():
     client = Client(HTTP_AUTHORIZATION=f"Token {jeton(compte('charge'))}")
     response = client.post("/api/v1/jetons/", {"nom": "tests"}, content_type="application/json")
-    assert response.status_code == 400 and "nom" in response.json()
+    assert response.status_code == 400 and "nom" in response.json()["errors"]
 
 
 def test_a_revoked_token_stops_working_and_another_users_token_is_a_404():

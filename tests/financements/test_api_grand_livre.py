@@ -85,7 +85,7 @@ def test_bad_input_is_a_400_with_a_message_on_the_field(charge, field, value):
     response = post(charge, **data)
 
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not Engagement.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_a_body_that_is_not_json_is_a_400(charge):
 
 def test_equity_beyond_the_potential_without_justification_is_a_400_on_that_field(charge):
     response = post(charge, **payload(enveloppe="investissement", montant="13000000.00"))
-    assert response.status_code == 400 and "justification_depassement" in response.json()
+    assert response.status_code == 400 and "justification_depassement" in response.json()["errors"]
 
     response = post(
         charge, **payload(enveloppe="investissement", montant="13000000.00", justification_depassement="Tour élargi")

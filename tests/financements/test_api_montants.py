@@ -57,7 +57,7 @@ def test_an_exponent_a_foreign_digit_or_a_non_number_is_a_400_naming_the_amount(
     response = charge.post(url, {**donnees, "montant": montant}, content_type="application/json")
 
     assert response.status_code == 400
-    assert "Un nombre décimal est attendu" in response.json()["montant"][0]
+    assert "Un nombre décimal est attendu" in response.json()["errors"]["montant"][0]
     assert ecritures() == avant
 
 

@@ -263,7 +263,7 @@ def test_an_invalid_api_ledger_filter_is_a_400_on_that_field(charge, grand_livre
     response = charge.get(url, filtres, HTTP_ACCEPT="application/json")
 
     assert response.status_code == 400
-    assert list(response.json()) == [champ]
+    assert list(response.json()["errors"]) == [champ]
 
 
 def test_the_api_ledger_filters_select_disbursements_by_envelope_and_project(charge, grand_livre):

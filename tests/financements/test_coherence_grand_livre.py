@@ -129,7 +129,7 @@ def test_the_api_refuses_a_commitment_outside_the_programme_with_a_date_field_me
     response = api_engager(api, date=date)
 
     assert response.status_code == 400
-    assert list(response.json()) == ["date"]
+    assert list(response.json()["errors"]) == ["date"]
     assert not Engagement.objects.exists()
 
 
@@ -206,7 +206,7 @@ def test_the_api_refuses_a_disbursement_before_its_commitment_with_a_date_field_
     response = api_verser(api, engagement, date="2024-02-29")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "date": [
             "Un versement paie l'engagement CP-1, qui est daté du 01/03/2024 : l'écriture ne peut pas le précéder."
         ]
@@ -222,8 +222,8 @@ def test_the_api_refuses_a_release_and_a_reversal_before_what_they_follow(api, b
     liberation = api.post(f"/api/v1/engagements/{engagement.uid}/desengagements/", corps, "application/json")
     annulation = api.post(f"/api/v1/versements/{versement.uid}/annulations/", corps, "application/json")
 
-    assert (liberation.status_code, list(liberation.json())) == (400, ["date"])
-    assert (annulation.status_code, list(annulation.json())) == (400, ["date"])
+    assert (liberation.status_code, list(liberation.json()["errors"])) == (400, ["date"])
+    assert (annulation.status_code, list(annulation.json()["errors"])) == (400, ["date"])
 
 
 def test_the_portal_form_refuses_a_disbursement_before_its_commitment(portail, biovallee, subvention):
@@ -311,11 +311,11 @@ def test_the_api_refuses_a_reused_reference_with_a_reference_field_message(api, 
     disbursement = api_verser(api, engagement, reference="V-1")
 
     assert commitment.status_code == 400
-    assert commitment.json()["reference"][0].startswith(
+    assert commitment.json()["errors"]["reference"][0].startswith(
         "La référence CP-1 est déjà utilisée dans l'enveloppe Subventions"
     )
     assert disbursement.status_code == 400
-    assert disbursement.json()["reference"][0].startswith(
+    assert disbursement.json()["errors"]["reference"][0].startswith(
         "La référence V-1 est déjà utilisée dans l'enveloppe Subventions"
     )
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)

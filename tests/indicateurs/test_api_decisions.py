@@ -48,7 +48,7 @@ def test_a_rejection_without_a_comment_is_a_400(api_client, charge):
     mesure = MesureFactory()
     response = api_client.post(_url(mesure, "rejeter"), {}, content_type="application/json", **entetes(charge))
     assert response.status_code == 400
-    assert response.json()["commentaire"] == ["Un rejet est toujours motivé."]
+    assert response.json()["errors"]["commentaire"] == ["Un rejet est toujours motivé."]
 
 
 def test_a_decision_is_final(api_client, charge):
@@ -56,7 +56,7 @@ def test_a_decision_is_final(api_client, charge):
     response = api_client.post(_url(mesure, "rejeter"), {"commentaire": "Non"}, content_type="application/json",
                                **entetes(charge))  # fmt: skip
     assert response.status_code == 400
-    assert "déjà validée" in response.json()["statut"][0]
+    assert "déjà validée" in response.json()["errors"]["statut"][0]
 
 
 @pytest.mark.parametrize("role", ["partenaire", "directeur"])

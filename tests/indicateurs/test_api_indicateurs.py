@@ -70,7 +70,7 @@ def test_the_list_filters_by_project_and_region(api_client):
 def test_a_bad_filter_is_a_400_with_the_field_named(api_client):
     response = api_client.get(LIST_URL, {"projet": "atlantide"})
     assert response.status_code == 400
-    assert "projet" in response.json()
+    assert "projet" in response.json()["errors"]
 
 
 def test_an_unknown_code_is_a_404(api_client):

@@ -89,20 +89,20 @@ def test_bad_input_is_a_400_with_the_field_named(api_client, partenaire, field, 
     response = _post(api_client, partenaire, **{field: value})
 
     assert response.status_code == 400
-    assert message in " ".join(response.json()[field])
+    assert message in " ".join(response.json()["errors"][field])
 
 
 def test_a_date_in_the_future_is_refused(api_client, partenaire):
     demain = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     response = _post(api_client, partenaire, date=demain)
     assert response.status_code == 400
-    assert "futur" in response.json()["date"][0]
+    assert "futur" in response.json()["errors"]["date"][0]
 
 
 def test_missing_fields_are_named(api_client, partenaire):
     response = api_client.post(URL, {}, content_type="application/json", **entetes(partenaire))
     assert response.status_code == 400
-    assert set(response.json()) == {"indicateur", "date", "valeur", "source"}
+    assert set(response.json()["errors"]) == {"indicateur", "date", "valeur", "source"}
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_a_value_with_an_exponent_or_foreign_digits_is_a_400_and_nothing_is_reco
     response = _post(api_client, partenaire, valeur=valeur)
 
     assert response.status_code == 400
-    assert "Un nombre décimal est attendu" in response.json()["valeur"][0]
+    assert "Un nombre décimal est attendu" in response.json()["errors"]["valeur"][0]
     assert Mesure.objects.count() == avant
 
 

@@ -80,7 +80,9 @@ def test_a_share_outside_0_to_100_is_a_400_on_the_value(api_client, partenaire, 
     response = soumettre(api_client, partenaire, PART, valeur)
 
     assert response.status_code == 400
-    assert response.json() == {"valeur": [f"Une part en % est comprise entre 0 et 100 : {texte} est impossible."]}
+    assert response.json()["errors"] == {
+        "valeur": [f"Une part en % est comprise entre 0 et 100 : {texte} est impossible."]
+    }
     assert not Mesure.objects.exists()
 
 
@@ -91,7 +93,7 @@ def test_an_evolution_may_rise_without_bound_and_not_fall_below_minus_100(api_cl
     response = soumettre(api_client, partenaire, EVOLUTION, "-100.5")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "valeur": ["Une évolution en % depuis la référence ne descend pas sous −100 % : -100,5 est impossible."]
     }
     assert Mesure.objects.count() == 2
@@ -103,7 +105,7 @@ def test_a_count_or_an_amount_is_never_negative(api_client, partenaire):
     response = soumettre(api_client, partenaire, KWH, "-1")
 
     assert response.status_code == 400
-    assert response.json() == {"valeur": ["Une valeur en kWh n'est jamais négative : -1 est impossible."]}
+    assert response.json()["errors"] == {"valeur": ["Une valeur en kWh n'est jamais négative : -1 est impossible."]}
 
 
 # --- One kept value per indicator and date -----------------------------------------------
@@ -115,7 +117,7 @@ def test_a_second_value_for_the_same_date_is_a_400_naming_the_first(api_client, 
     response = soumettre(api_client, partenaire, PART, "43")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "date": [
             "Une mesure existe déjà pour cet indicateur au 31/12/2024 : 42 %, soumise ; un·e chargé·e de programme "
             "peut la rejeter, la date sera alors libre pour la valeur corrigée."
@@ -131,7 +133,7 @@ def test_a_validated_value_holds_its_date_and_says_who_corrects_it(api_client, p
     response = soumettre(api_client, partenaire, PART, "43")
 
     assert response.status_code == 400
-    assert response.json()["date"] == [
+    assert response.json()["errors"]["date"] == [
         "Une mesure existe déjà pour cet indicateur au 31/12/2024 : 42 %, validée ; elle compte déjà dans les "
         "évaluations ; pour la corriger, adressez-vous à un·e chargé·e de programme."
     ]

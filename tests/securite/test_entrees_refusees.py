@@ -73,7 +73,7 @@ def test_updated_since_out_of_range_is_a_400_naming_the_field(valeur):
     response = anonyme().get("/api/v1/projets/", {"updated_since": valeur})
 
     assert response.status_code == 400
-    assert "hors des limites" in response.json()["updated_since"]
+    assert "hors des limites" in response.json()["errors"]["updated_since"][0]
 
 
 @pytest.mark.parametrize("niveaux", [PROFONDEUR_MAX + 1, 1_000, 100_000])
@@ -152,8 +152,9 @@ def test_every_error_handler_renders_when_a_static_file_is_missing(manifeste_vid
 def test_the_api_error_handlers_answer_json():
     response = get_resolver().resolve_error_handler(500)(RequestFactory().get("/api/v1/projets/"))
 
-    assert response.status_code == 500
-    assert json.loads(response.content) == {"detail": "Erreur du serveur."}
+    assert response.status_code == 500 and response["Content-Type"] == "application/problem+json"
+    corps = json.loads(response.content)
+    assert corps["detail"] == "Erreur du serveur." and corps["status"] == 500
 
 
 def test_the_fuzzer_serves_the_collected_static_files_as_production_does():
