@@ -163,8 +163,8 @@ def test_a_bad_filter_in_csv_is_a_readable_400_not_a_file():
     reponse = client_de("charge").get("/api/v1/engagements/", {"format": "csv", "region": "zz"})
 
     assert reponse.status_code == 400
-    assert not reponse["Content-Type"].startswith("text/csv")
-    assert "region" in json.loads(reponse.content)
+    assert reponse["Content-Type"] == "application/problem+json"
+    assert "region" in json.loads(reponse.content)["errors"]
 
 
 def test_an_anonymous_csv_of_a_private_list_is_refused_as_in_json():
