@@ -100,7 +100,10 @@ def mutmut_lancer(*, modules: list[str], processus: int, tests: list[str]) -> No
     reglages = config()
     reglages.only_mutate = modules
     if tests:
-        reglages.pytest_add_cli_args_test_selection = [*tests, "-m", "not navigateur"]
+        # Browser walks, the generated client and the conformance sweep cost tens of seconds to
+        # minutes a mutant; the money and status rules they cross are tested directly elsewhere.
+        lents = "not navigateur and not client_genere and not conformite"
+        reglages.pytest_add_cli_args_test_selection = [*tests, "-m", lents]
     # Naming the mutants also limits the clean run to the tests that reach them.
     _run([motif_mutants(module) for module in modules], processus)
 

@@ -28,6 +28,9 @@ from indicateurs.demo import demo_generate
 from indicateurs.models import Indicateur
 from tests.factories import ProjetFactory, compte
 
+# Several thousand requests: left out of mutation runs (mutation/lancer.py), run by `make test`.
+pytestmark = pytest.mark.conformite
+
 ROLES = ["anonyme", "partenaire", "directeur", "charge"]
 PAGE = 100  # the largest page the contract honours: fewest requests
 PATH_PARAM = re.compile(r"\{(\w+)\}")
