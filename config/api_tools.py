@@ -2,16 +2,20 @@
 
 import csv
 import datetime
-import io
+import json
 import re
+from collections.abc import Iterable, Iterator
 
 import django_filters
 from django import forms
+from django.http import StreamingHttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
+from drf_spectacular.drainage import get_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, filters, renderers, serializers
+from rest_framework import exceptions, filters, mixins, renderers, serializers
+from rest_framework.utils.encoders import JSONEncoder
 
 from config.saisie import DecimalChaineField
 from config.tableur import cellule
@@ -66,44 +70,151 @@ class UpdatedSinceFilter(filters.BaseFilterBackend):
         )
 
 
+# --- CSV for programs: RFC 4180 -----------------------------------------------------
+# Comma, CRLF, decimal point, UTF-8 without a byte order mark: the charset travels in the
+# Content-Type, and a BOM would become part of the first column's name for Python's csv
+# module, Go's encoding/csv and most parsers (people get their spreadsheets, with a BOM and
+# French conventions, from the portal's exports). Booleans are `true`/`false`, null is
+# an empty cell, a nested object becomes `a.b` columns and a list one cell of JSON.
+
+
+def _cellule_csv(valeur) -> str:
+    if valeur is None:
+        return ""
+    if isinstance(valeur, bool):
+        return "true" if valeur else "false"
+    if isinstance(valeur, list | dict):
+        return json.dumps(valeur, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(valeur, str):
+        return cellule(valeur)
+    return str(valeur)
+
+
+def _serializer_imbrique(field) -> serializers.BaseSerializer | None:
+    """The serializer of a nested object (flattened into columns), or None for a cell of its own."""
+    if isinstance(field, serializers.SerializerMethodField):
+        # A method documented with @extend_schema_field(SomeSerializer) returns that object.
+        field = get_override(getattr(field.parent, field.method_name), "field")
+        if isinstance(field, type) and issubclass(field, serializers.BaseSerializer):
+            field = field()
+    if isinstance(field, serializers.BaseSerializer) and not isinstance(field, serializers.ListSerializer):
+        return field
+    return None
+
+
+def csv_colonnes(serializer: serializers.BaseSerializer) -> list[tuple[str, ...]]:
+    """The columns of a serializer's CSV, as paths into its data: from its fields, never from the rows."""
+    colonnes = []
+    for nom, field in serializer.fields.items():
+        imbrique = _serializer_imbrique(field)
+        if imbrique is None:
+            colonnes.append((nom,))
+        else:
+            colonnes += [(nom, *chemin) for chemin in csv_colonnes(imbrique)]
+    return colonnes
+
+
+def _lire(data, chemin: tuple[str, ...]):
+    for cle in chemin:
+        if not isinstance(data, dict):
+            return None  # a null nested object: every column under it is empty
+        data = data.get(cle)
+    return data
+
+
+class _Ligne:
+    """The file object csv.writer writes to: each written line is handed back."""
+
+    def write(self, ligne: str) -> str:
+        return ligne
+
+
+def csv_lignes(colonnes: list[tuple[str, ...]], donnees: Iterable[dict]) -> Iterator[str]:
+    """The header, then one RFC 4180 line per row of data."""
+    writer = csv.writer(_Ligne(), lineterminator="\r\n")
+    yield writer.writerow([cellule(".".join(chemin)) for chemin in colonnes])
+    for data in donnees:
+        yield writer.writerow([_cellule_csv(_lire(data, chemin)) for chemin in colonnes])
+
+
 class CSVRenderer(renderers.BaseRenderer):
-    """`?format=csv` on any list: one row per result, nested fields flattened as a.b."""
+    """`?format=csv`: RFC 4180. Lists are streamed by `ListeMixin`; this renders any other answer (one object).
+
+    An error stays JSON (its content type unchanged if the handler chose one): a one-row
+    table of error messages is read by no client.
+    """
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
-    @staticmethod
-    def _flatten(data, prefix: str = "") -> dict:
-        flat = {}
-        for key, value in data.items():
-            name = f"{prefix}{key}"
-            if isinstance(value, dict):
-                flat.update(CSVRenderer._flatten(value, f"{name}."))
-            elif isinstance(value, list):
-                flat[name] = " | ".join(
-                    ", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(item, dict) else str(item)
-                    for item in value
-                )
-            else:
-                flat[name] = "" if value is None else value
-        return flat
-
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, dict) and "results" in data:
-            rows = data["results"]
-        elif isinstance(data, list):
-            rows = data
+        reponse = (renderer_context or {}).get("response")
+        if reponse is not None and reponse.status_code >= 400:
+            if reponse.content_type is None:
+                reponse["Content-Type"] = "application/json"
+            return renderers.JSONRenderer().render(data, "application/json", renderer_context)
+        rows = data if isinstance(data, list) else [data]
+        rows = [row if isinstance(row, dict) else {"valeur": row} for row in rows]
+        # No serializer here: the columns are the rows' keys, nested objects flattened.
+        colonnes = list(dict.fromkeys(chemin for row in rows for chemin in _chemins(row)))
+        return "".join(csv_lignes(colonnes, rows)).encode(self.charset)
+
+
+def _chemins(data: dict, prefixe: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for cle, valeur in data.items():
+        if isinstance(valeur, dict):
+            yield from _chemins(valeur, (*prefixe, cle))
         else:
-            rows = [data]
-        flat = [self._flatten(row) if isinstance(row, dict) else {"valeur": row} for row in rows]
-        columns = list(dict.fromkeys(key for row in flat for key in row))
-        buffer = io.StringIO()
-        # Every cell, header included (a JSON object's keys become columns), through the formula rule.
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([cellule(column) for column in columns])
-        writer.writerows([cellule(row.get(column, "")) for column in columns] for row in flat)
-        return buffer.getvalue().encode(self.charset)
+            yield (*prefixe, cle)
+
+
+class ListeMixin(mixins.ListModelMixin):
+    """A list; in CSV, every row of the filtered list, streamed, never one page.
+
+    Filters, search, ordering and the caller's rights apply exactly as to the JSON list
+    (`filter_queryset(get_queryset())`); the rows are read `csv_chunk_size` at a time
+    (prefetches included) and serialized one by one, so memory stays flat however long
+    the list.
+    """
+
+    csv_chunk_size = 500
+
+    def list(self, request, *args, **kwargs):
+        if not isinstance(request.accepted_renderer, CSVRenderer):
+            return super().list(request, *args, **kwargs)
+        return self.csv_response(self.filter_queryset(self.get_queryset()))
+
+    def list_response(self, queryset):
+        """A list action's answer (a nested list): one page in JSON, every row in CSV."""
+        if isinstance(self.request.accepted_renderer, CSVRenderer):
+            return self.csv_response(queryset)
+        return self.get_paginated_response(self.get_serializer(self.paginate_queryset(queryset), many=True).data)
+
+    def csv_response(self, queryset) -> StreamingHttpResponse:
+        serializer = self.get_serializer()
+        colonnes = csv_colonnes(serializer)
+        donnees = (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=self.csv_chunk_size))
+        lignes = csv_lignes(colonnes, donnees)
+        reponse = StreamingHttpResponse(
+            (bloc.encode("utf-8") for bloc in _par_blocs(lignes, self.csv_chunk_size)),
+            content_type="text/csv; charset=utf-8; header=present",
+        )
+        nom = self.basename if self.action == "list" else f"{self.basename}-{self.action}"
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}.csv"'
+        return reponse
+
+
+def _par_blocs(lignes: Iterator[str], taille: int) -> Iterator[str]:
+    """Lines sent a block at a time: one write per line would cost a system call each."""
+    bloc = []
+    for ligne in lignes:
+        bloc.append(ligne)
+        if len(bloc) == taille:
+            yield "".join(bloc)
+            bloc = []
+    if bloc:
+        yield "".join(bloc)
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

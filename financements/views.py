@@ -28,7 +28,8 @@ def tableau_de_bord(request, code: str | None = None):
     tableau = tableau_financier(region_code=code)
     nom = f"financements-{code or 'programme'}"
     if request.GET.get("export") in EXPORTS:
-        return exports.response(exports.tableau_rows(tableau), nom, request.GET["export"])
+        rows = exports.tableau_rows(tableau)
+        return exports.response(exports.COLONNES_TABLEAU, rows, nom, request.GET["export"])
     context = {
         "region": region,
         "tableau": tableau,
@@ -56,7 +57,7 @@ def grand_livre(request):
     filtres, engagements, versements = _grand_livre_filtre(request.GET)
     if request.GET.get("export") in EXPORTS and not filtres.errors:
         rows = exports.grand_livre_rows(engagements, versements, lecteur=request.user)
-        return exports.response(rows, "grand-livre", request.GET["export"])
+        return exports.response(exports.COLONNES_GRAND_LIVRE, rows, "grand-livre", request.GET["export"])
     query = request.GET.copy()
     for cle in ("page", "page_versements", "export"):
         query.pop(cle, None)

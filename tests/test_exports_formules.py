@@ -14,7 +14,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from financements import services
-from financements.exports import response
+from financements.exports import MONTANT, Colonne, response
 from financements.models import Enveloppe
 from laureats.models import Projet
 from tests.indicateurs.factories import compte, entetes
@@ -50,7 +50,7 @@ def test_a_partners_formula_as_a_measure_source_reaches_the_officers_csv_as_text
     reponse = Client().get("/api/v1/mesures/", {"format": "csv"}, **entetes(charge))
 
     assert reponse.status_code == 200
-    entete, *lignes = _csv(reponse)
+    entete, *lignes = csv.reader(io.StringIO(b"".join(reponse.streaming_content).decode("utf-8"), newline=""))
     (ligne,) = [dict(zip(entete, ligne, strict=True)) for ligne in lignes]
     assert ligne["source"] == "'" + FORMULE
     # The value stays a number the spreadsheet reads as one.
@@ -75,7 +75,7 @@ def test_the_ledger_exports_write_a_formula_typed_as_a_motive_as_text(charge_cli
     lignes = _csv(client.get("/financements/grand-livre/", {"region": "84", "export": "csv"}))
     (ligne,) = [ligne for ligne in lignes if "CP-FORMULE" in ligne]
     assert ligne[9] == "'" + FORMULE
-    assert ligne[6] == "1000.00"
+    assert ligne[6] == "1000,00"
 
     (cellule,) = _cellules_xlsx(client.get("/financements/grand-livre/", {"export": "xlsx"}), FORMULE)
     assert cellule.data_type != "f"
@@ -95,9 +95,10 @@ def test_the_dashboard_exports_write_a_formula_as_a_project_title_as_text(charge
 
 
 def test_negative_amounts_stay_numbers_in_both_files():
-    lignes = [["Projet", "Reste à engager (€)"], ["-Projet", Decimal("-150.00")]]
+    colonnes = [Colonne("Projet"), Colonne("Reste à engager (€)", MONTANT)]
+    lignes = [["-Projet", Decimal("-150.00")]]
 
-    assert _csv(response(lignes, "financements", "csv"))[1] == ["'-Projet", "-150.00"]
-    projet, montant = _xlsx(response(lignes, "financements", "xlsx"))[2]
+    assert _csv(response(colonnes, lignes, "financements", "csv"))[1] == ["'-Projet", "-150,00"]
+    projet, montant = _xlsx(response(colonnes, lignes, "financements", "xlsx"))[2]
     assert (projet.value, projet.data_type) == ("'-Projet", "s")
     assert (Decimal(str(montant.value)), montant.data_type) == (Decimal("-150.00"), "n")

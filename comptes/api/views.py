@@ -6,7 +6,7 @@ from comptes.api.serializers import JetonCreeSerializer, JetonInputSerializer, J
 from comptes.models import JetonAPI
 from comptes.permissions import AAUnRole
 from comptes.services import jeton_create, jeton_revoke
-from config.api_tools import UpdatedSinceFilter
+from config.api_tools import ListeMixin, UpdatedSinceFilter
 
 
 @extend_schema_view(
@@ -19,7 +19,7 @@ from config.api_tools import UpdatedSinceFilter
     ),
     destroy=extend_schema(summary="Révoquer un jeton", tags=["Jetons"], responses={204: None}),
 )
-class JetonViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class JetonViewSet(ListeMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Les jetons de l'utilisateur connecté : plusieurs par personne, nommés, révocables, stockés hachés."""
 
     lookup_field = "prefixe"

@@ -8,7 +8,7 @@ from comptes.models import Profil
 from comptes.permissions import EstChargeOuDirecteur, LectureParRoleEcritureCharge
 from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
-from config.api_tools import UpdatedSinceFilter
+from config.api_tools import ListeMixin, UpdatedSinceFilter
 from financements import services
 from financements.api.serializers import (
     EngagementInputSerializer,
@@ -55,7 +55,7 @@ def _own_region_codes(user) -> list[str]:
     list=extend_schema(summary="Les deux enveloppes du programme et leurs chiffres", tags=["Financements"]),
     retrieve=extend_schema(summary="Une enveloppe et ses chiffres", tags=["Financements"]),
 )
-class EnveloppeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnveloppeViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Plafond, alloué (somme des fiches), engagé, versé, reste à engager. Lecture publique."""
 
     lookup_field = "code"
@@ -86,7 +86,7 @@ class EnveloppeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         },
     ),
 )
-class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EngagementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Engagements et désengagements : écriture par les chargé·es de programme.
 
     Lecture : chargé·es et directeur·rices voient tout (les régions du directeur d'abord) ;
@@ -144,7 +144,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         },
     ),
 )
-class VersementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VersementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Versements et annulations de versements ; mêmes droits que les engagements."""
 
     lookup_field = "uid"

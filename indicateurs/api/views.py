@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from comptes.permissions import EstChargeDeProgramme
+from config.api_tools import ListeMixin
 from indicateurs import selectors, services
 from indicateurs.api.serializers import (
     DecisionSerializer,
@@ -24,7 +25,7 @@ UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9
         summary="Un indicateur : référence, cible, échéance, dernière évaluation", tags=["Indicateurs"]
     ),
 )
-class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IndicateurViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Les cibles chiffrées des impacts à horizon 2030, lues dans les fiches. Lecture publique."""
 
     lookup_field = "code"
@@ -44,16 +45,14 @@ class IndicateurViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     @action(detail=True, methods=["get"], serializer_class=EvaluationSerializer, filterset_class=None)
     def evaluations(self, request, code=None, format=None):
-        indicateur = self.get_object()
-        page = self.paginate_queryset(indicateur.evaluations.order_by("-date"))
-        return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
+        return self.list_response(self.get_object().evaluations.order_by("-date"))
 
 
 @extend_schema_view(
     list=extend_schema(summary="Mesures visibles selon votre rôle", tags=["Mesures"]),
     retrieve=extend_schema(summary="Une mesure", tags=["Mesures"]),
 )
-class MesureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Valeurs déclarées des indicateurs.
 
     Lecture : les chargé·es de programme et directeur·rices voient tout ; un

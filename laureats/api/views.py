@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from config.api_tools import ListeMixin
 from laureats.api.serializers import OrganisationSerializer
 from laureats.selectors import organisation_list
 
@@ -9,7 +10,7 @@ from laureats.selectors import organisation_list
     list=extend_schema(summary="Organisations (chefs de file et partenaires)", tags=["Organisations"]),
     retrieve=extend_schema(summary="Une organisation", tags=["Organisations"]),
 )
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrganisationViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Organisations engagées dans les projets, identifiées par leur slug (et leur SIREN s'il est connu)."""
 
     lookup_field = "slug"

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from config.api_tools import ListeMixin
 from laureats.api.serializers import ProjetDetailSerializer, ProjetListSerializer
 from laureats.filters import ProjetFilterSet
 from portail.selectors import projet_detail_queryset, projet_list
@@ -12,7 +13,7 @@ from portail.selectors import projet_detail_queryset, projet_list
     list=extend_schema(summary="Liste des projets lauréats", tags=["Projets"]),
     retrieve=extend_schema(summary="Fiche d'un projet lauréat", tags=["Projets"]),
 )
-class ProjetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjetViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Les 24 projets lauréats tels que le dossier de presse les publie. Lecture publique."""
 
     lookup_field = "slug"

@@ -1,11 +1,12 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from config.api_tools import ListeMixin
 from territoires.api.serializers import RegionSerializer, TypeTerritoireSerializer, VocabulaireSerializer
 from territoires.selectors import region_list, thematique_list, type_territoire_list
 
 
-class _PublicReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _PublicReadViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     pass
 
 

@@ -1,20 +1,18 @@
 """Issue 10, "Figures you can trust": each figure has one definition, and the ledger's filters hold everywhere."""
 
-import csv
-import io
 import itertools
 import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
-from openpyxl import load_workbook
 
 from financements import services
 from financements.models import Enveloppe
 from financements.selectors import Chiffres, taux
 from laureats.models import Projet
 from tests.factories import compte
+from tests.financements.exports_lus import rows_of as lignes
 
 pytestmark = pytest.mark.django_db
 
@@ -54,13 +52,6 @@ def annuler(versement, montant: str, *, date: str = "2024-09-01"):
         versement=versement, montant=Decimal(montant), date=date, reference=_reference("OP"), motif="Trop-perçu",
         by=None,
     )  # fmt: skip
-
-
-def lignes(response) -> list[list[str]]:
-    if response["Content-Type"].startswith("text/csv"):
-        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    feuille = load_workbook(io.BytesIO(response.content)).active
-    return [["" if v is None else str(v) for v in row] for row in feuille.iter_rows(values_only=True)]
 
 
 def par_annee(client: Client, url: str) -> dict[tuple[int, str], tuple[Decimal, Decimal]]:

@@ -5,13 +5,14 @@ import datetime
 import io
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from financements import services
-from financements.exports import grand_livre_rows, tableau_rows
+from financements.exports import COLONNES_GRAND_LIVRE, COLONNES_TABLEAU, grand_livre_rows, tableau_rows
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import Chiffres, LigneProjet, Tableau
 from laureats.models import Projet
@@ -24,9 +25,18 @@ ENTETE_TABLEAU = [
 ]  # fmt: skip
 ENTETE_GRAND_LIVRE = [
     "Identifiant", "Nature", "Projet", "Région", "Enveloppe", "Engagement lié", "Montant (€)", "Date",
-    "Référence", "Motif", "Auteur", "Enregistré le",
+    "Référence", "Motif", "Auteur", "Enregistré le (heure de Paris)",
 ]  # fmt: skip
 ENREGISTRE = datetime.datetime(2024, 3, 4, 9, 15, tzinfo=datetime.UTC)
+
+
+def test_each_export_names_its_columns_the_times_in_paris():
+    assert [c.entete for c in COLONNES_TABLEAU] == ENTETE_TABLEAU
+    assert [c.entete for c in COLONNES_GRAND_LIVRE] == ENTETE_GRAND_LIVRE
+    assert [c.nature for c in COLONNES_TABLEAU] == ["texte"] * 3 + ["montant"] * 5 + ["taux"] * 2
+    assert [c.nature for c in COLONNES_GRAND_LIVRE] == (
+        ["texte"] * 6 + ["montant", "date"] + ["texte"] * 3 + ["horodatage"]
+    )
 
 
 # The dashboard table
@@ -43,7 +53,6 @@ def test_the_dashboard_export_has_one_row_per_project_and_envelope_under_its_hea
     tableau = Tableau(enveloppes=[], par_enveloppe={}, projets=[ligne], par_annee=[])
 
     assert tableau_rows(tableau) == [
-        ENTETE_TABLEAU,
         # left to commit 5 700 000 - 1 000 000, left to pay 1 000 000 - 250 000,
         # rates 1 000 000 / 5 700 000 = 17.543…% and 250 000 / 1 000 000 = 25 %
         ["BIOVALLÉE", "Auvergne-Rhône-Alpes", "subvention", Decimal("5700000.00"), Decimal("1000000.00"),
@@ -90,7 +99,6 @@ def test_the_ledger_export_has_every_column_of_every_kind_of_entry():
     officier = get_user_model()(username="chef", is_superuser=True)  # officers read authors' logins
 
     assert grand_livre_rows([engagement, desengagement], [versement, annulation], lecteur=officier) == [
-        ENTETE_GRAND_LIVRE,
         # A commitment is linked to nothing; a release to the commitment it frees.
         [e, "Engagement", "BIOVALLÉE", region, "subvention", "", Decimal("1000000.00"), datetime.date(2024, 3, 1),
          "CP-1", "Convention", "agent-comptable", ENREGISTRE],
@@ -104,8 +112,8 @@ def test_the_ledger_export_has_every_column_of_every_kind_of_entry():
     ]  # fmt: skip
 
 
-def test_an_empty_ledger_exports_its_header_alone():
-    assert grand_livre_rows([], []) == [ENTETE_GRAND_LIVRE]
+def test_an_empty_ledger_exports_no_row():
+    assert grand_livre_rows([], []) == []
 
 
 # The ledger, through the page's export link, from entries the services wrote
@@ -136,19 +144,20 @@ def test_the_ledger_csv_gives_each_entry_written_by_the_services_with_its_author
     rows = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
 
     enregistre = {
-        str(x.uid): str(x.cree_le)
+        # Recorded today: Paris time, as the header says.
+        str(x.uid): x.cree_le.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y %H:%M:%S")
         for x in [*Engagement.objects.filter(projet__slug="biovallee"), *Versement.objects.all()]
     }  # fmt: skip
     e, d, v, a = (str(x.uid) for x in (engagement, desengagement, versement, annulation))
     region = "Auvergne-Rhône-Alpes"
     assert rows[0] == ENTETE_GRAND_LIVRE
     assert {row[0]: row for row in rows[1:]} == {
-        e: [e, "Engagement", "BIOVALLÉE", region, "subvention", "", "1000000.00", "2024-03-01", "CP-EXP-1",
+        e: [e, "Engagement", "BIOVALLÉE", region, "subvention", "", "1000000,00", "01/03/2024", "CP-EXP-1",
             "Convention", "agent-comptable", enregistre[e]],
-        d: [d, "Désengagement", "BIOVALLÉE", region, "subvention", e, "100000.50", "2024-04-02", "CP-EXP-1-D",
+        d: [d, "Désengagement", "BIOVALLÉE", region, "subvention", e, "100000,50", "02/04/2024", "CP-EXP-1-D",
             "Abandon d'un lot", "", enregistre[d]],
-        v: [v, "Versement", "BIOVALLÉE", region, "subvention", e, "400000.00", "2024-06-01", "OP-EXP-1", "", "",
+        v: [v, "Versement", "BIOVALLÉE", region, "subvention", e, "400000,00", "01/06/2024", "OP-EXP-1", "", "",
             enregistre[v]],
-        a: [a, "Annulation de versement", "BIOVALLÉE", region, "subvention", e, "0.49", "2024-09-01", "OP-EXP-2",
+        a: [a, "Annulation de versement", "BIOVALLÉE", region, "subvention", e, "0,49", "01/09/2024", "OP-EXP-2",
             "Trop-perçu", "agent-comptable", enregistre[a]],
     }  # fmt: skip

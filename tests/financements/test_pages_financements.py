@@ -68,7 +68,7 @@ def test_the_project_table_exports_as_csv_and_xlsx(charge, engagement):
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Projet" and len(rows) == 1 + 3 * 2
     biovallee = next(r for r in rows if r[0] == "BIOVALLÉE" and r[2] == "subvention")
-    assert biovallee[3:6] == ["5700000.00", "1000000.00", "0.00"]
+    assert biovallee[3:6] == ["5700000,00", "1000000,00", "0,00"]
 
     xlsx = charge.get("/financements/regions/84/", {"export": "xlsx"})
     assert xlsx["Content-Disposition"] == 'attachment; filename="financements-84.xlsx"'

@@ -8,9 +8,7 @@ PostgreSQL computes from the rows with GROUPING SETS, outside the code under tes
 the ledger page and its exports must list exactly the entries a filter selects.
 """
 
-import csv
 import datetime
-import io
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
@@ -21,12 +19,12 @@ from django.db import connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
 
 from financements import services
 from financements.models import Enveloppe
 from laureats.models import Projet
 from tests.factories import compte
+from tests.financements.exports_lus import rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -182,13 +180,6 @@ def page(client: Client, url: str) -> Chiffres:
     response = client.get(url)
     assert response.status_code == 200, url
     return Chiffres(response.content.decode())
-
-
-def rows_of(response) -> list[list[str]]:
-    if response["Content-Type"].startswith("text/csv"):
-        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    feuille = load_workbook(io.BytesIO(response.content)).active
-    return [["" if v is None else str(v) for v in row] for row in feuille.iter_rows(values_only=True)]
 
 
 def euros(texte: str) -> Decimal:
