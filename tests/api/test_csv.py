@@ -164,7 +164,7 @@ def test_a_bad_filter_in_csv_is_a_readable_400_not_a_file():
 
     assert reponse.status_code == 400
     assert not reponse["Content-Type"].startswith("text/csv")
-    assert "region" in json.loads(reponse.content)
+    assert "region" in json.loads(reponse.content)["errors"]
 
 
 def test_an_anonymous_csv_of_a_private_list_is_refused_as_in_json():
