@@ -145,3 +145,27 @@ class AutoSchema(openapi.AutoSchema):
         )
         self.registry.register_on_missing(component)
         return component.ref
+
+
+def shared_enums(result, generator, request, public):
+    """A parameter whose values are a component enum's refers to that enum (drf-spectacular postprocessing hook).
+
+    drf-spectacular writes a choice filter or a path parameter as an inline enum; a generated
+    client then has one enum per operation for the same values (`V1EngagementsListEnveloppe`
+    and `V1EnveloppesRetrieveCode` besides `CodeEnveloppeEnum`) and its models cannot take the
+    value read from another operation. Only an exact match is shared: a filter taking more
+    values (the ledger's natures) keeps its own enum.
+    """
+    composants = result.get("components", {}).get("schemas", {})
+    par_valeurs: dict[tuple, list[str]] = {}
+    for nom, schema in composants.items():
+        if "enum" in schema:
+            par_valeurs.setdefault(tuple(sorted(map(str, schema["enum"]))), []).append(nom)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                valeurs = parameter.get("schema", {}).get("enum")
+                noms = par_valeurs.get(tuple(sorted(map(str, valeurs)))) if valeurs else None
+                if noms and len(noms) == 1:
+                    parameter["schema"] = {"$ref": f"#/components/schemas/{noms[0]}"}
+    return result

@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # After drf-spectacular's own enum naming: a parameter with a component's values refers to it.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.shared_enums"],
     "ENUM_NAME_OVERRIDES": {
         "NatureOrganisationEnum": "laureats.models.Organisation.Nature",
         "NatureRegionEnum": "territoires.models.Region.Nature",

@@ -79,6 +79,27 @@ def test_no_inline_enum_carries_a_title_a_generated_client_would_name_it_by():
 
 
 @pytest.mark.django_db
+def test_a_parameter_with_a_component_enums_values_refers_to_that_enum():
+    """One enum per set of values: a generated client takes the code it read from an envelope as a filter."""
+    schema = _schema()
+    composants = {tuple(sorted(s["enum"])): nom for nom, s in schema["components"]["schemas"].items() if "enum" in s}
+    en_ligne = [
+        (chemin, p["name"])
+        for chemin, operations in schema["paths"].items()
+        for operation in operations.values()
+        for p in operation.get("parameters", [])
+        if tuple(sorted(p["schema"].get("enum", ()))) in composants
+    ]
+
+    assert en_ligne == []
+    assert _parametres(schema, "/api/v1/engagements/")["enveloppe"]["schema"] == {
+        "$ref": "#/components/schemas/CodeEnveloppeEnum"
+    }
+    code = schema["paths"]["/api/v1/enveloppes/{code}/"]["get"]["parameters"][0]
+    assert code["name"] == "code" and code["schema"] == {"$ref": "#/components/schemas/CodeEnveloppeEnum"}
+
+
+@pytest.mark.django_db
 def test_component_names_are_unique_and_valid_identifiers():
     noms = list(_schema()["components"]["schemas"])
 
