@@ -63,7 +63,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_format_parameters(self):
         # `?format=csv` is described in the introduction rather than as a parameter:
-        # its responses (errors included) are CSV, which the schema cannot describe.
+        # its successful responses are CSV, which the schema cannot describe (errors stay JSON).
         return []
 
     def _get_filter_parameters(self):

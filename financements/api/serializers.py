@@ -192,7 +192,3 @@ class RegionFinancementsSerializer(serializers.Serializer):
     projets = ProjetChiffresSerializer(many=True)
     annees = AnneeChiffresSerializer(many=True)
 
-
-class ConflitSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    reste_disponible = serializers.DecimalField(**MONTANT)
