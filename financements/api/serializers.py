@@ -191,4 +191,3 @@ class RegionFinancementsSerializer(serializers.Serializer):
     enveloppes = EnveloppeChiffresSerializer(many=True)
     projets = ProjetChiffresSerializer(many=True)
     annees = AnneeChiffresSerializer(many=True)
-
