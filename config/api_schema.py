@@ -153,19 +153,39 @@ def shared_enums(result, generator, request, public):
     drf-spectacular writes a choice filter or a path parameter as an inline enum; a generated
     client then has one enum per operation for the same values (`V1EngagementsListEnveloppe`
     and `V1EnveloppesRetrieveCode` besides `CodeEnveloppeEnum`) and its models cannot take the
-    value read from another operation. Only an exact match is shared: a filter taking more
-    values (the ledger's natures) keeps its own enum.
+    value read from another operation. Only an exact match is shared. An inline enum that
+    several operations repeat under one parameter name (the ledger's `nature`, all four
+    natures on commitments and disbursements alike) becomes a component of its own,
+    `<Parameter>Enum`, unless that name is taken.
     """
-    composants = result.get("components", {}).get("schemas", {})
+    composants = result.setdefault("components", {}).setdefault("schemas", {})
+    parametres = [
+        parameter
+        for operations in result.get("paths", {}).values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+    ]
+
+    def valeurs(schema: dict) -> tuple:
+        return tuple(sorted(map(str, schema.get("enum", ()))))
+
+    en_ligne: dict[tuple, list[str]] = {}  # values -> the name of each parameter that lists them
+    for parameter in parametres:
+        if valeurs(parameter.get("schema", {})):
+            en_ligne.setdefault(valeurs(parameter["schema"]), []).append(parameter["name"])
+    deja = {valeurs(schema) for schema in composants.values()}
+    for enum, noms_parametres in en_ligne.items():
+        nom = "".join(part.capitalize() for part in noms_parametres[0].split("_")) + "Enum"
+        if enum not in deja and len(noms_parametres) > 1 and len(set(noms_parametres)) == 1 and nom not in composants:
+            composants[nom] = {"enum": list(enum), "type": "string"}
     par_valeurs: dict[tuple, list[str]] = {}
     for nom, schema in composants.items():
         if "enum" in schema:
-            par_valeurs.setdefault(tuple(sorted(map(str, schema["enum"]))), []).append(nom)
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                valeurs = parameter.get("schema", {}).get("enum")
-                noms = par_valeurs.get(tuple(sorted(map(str, valeurs)))) if valeurs else None
-                if noms and len(noms) == 1:
-                    parameter["schema"] = {"$ref": f"#/components/schemas/{noms[0]}"}
+            par_valeurs.setdefault(valeurs(schema), []).append(nom)
+    for parameter in parametres:
+        noms = par_valeurs.get(valeurs(parameter.get("schema", {})))
+        if noms and len(noms) == 1:
+            parameter["schema"] = {"$ref": f"#/components/schemas/{noms[0]}"}
+    result["components"]["schemas"] = dict(sorted(composants.items()))
     return result

@@ -80,7 +80,8 @@ def test_no_inline_enum_carries_a_title_a_generated_client_would_name_it_by():
 
 @pytest.mark.django_db
 def test_a_parameter_with_a_component_enums_values_refers_to_that_enum():
-    """One enum per set of values: a generated client takes the code it read from an envelope as a filter."""
+    """One enum per set of values: a generated client takes the code it read from an envelope as a filter,
+    and the ledger's natures are one type for commitments and disbursements."""
     schema = _schema()
     composants = {tuple(sorted(s["enum"])): nom for nom, s in schema["components"]["schemas"].items() if "enum" in s}
     en_ligne = [
@@ -92,6 +93,15 @@ def test_a_parameter_with_a_component_enums_values_refers_to_that_enum():
     ]
 
     assert en_ligne == []
+    repetes = Counter(
+        tuple(sorted(p["schema"]["enum"]))
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for p in operation.get("parameters", [])
+        if "enum" in p["schema"]
+    )
+    assert [enum for enum, fois in repetes.items() if fois > 1] == []
+    assert _parametres(schema, "/api/v1/versements/")["nature"]["schema"] == {"$ref": "#/components/schemas/NatureEnum"}
     assert _parametres(schema, "/api/v1/engagements/")["enveloppe"]["schema"] == {
         "$ref": "#/components/schemas/CodeEnveloppeEnum"
     }
