@@ -32,8 +32,14 @@
     const texte = typeof props.children === "string" && props.children.trim();
     return system.React.createElement(Original, texte ? { ...props, "aria-label": undefined } : props);
   };
+  // The schema declares one server, the portal itself ("/"): Swagger UI would still draw a
+  // chooser, a <select> whose <label> has no text (axe: select-name, critical). With a
+  // single server there is nothing to choose and requests go to it anyway.
+  const serveurs = (Original, system) => (props) =>
+    system.specSelectors.servers().size > 1 ? system.React.createElement(Original, props) : null;
   const accessible = () => ({
     wrapComponents: {
+      ServersContainer: serveurs,
       JsonSchema_string: libelle,
       JsonSchema_boolean: libelle,
       CloseIcon: fermer,
