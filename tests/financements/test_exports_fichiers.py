@@ -156,3 +156,13 @@ def test_a_rate_cell_keeps_an_absent_rate_absent_and_a_text_goes_through_the_for
     assert xlsx_cellule(Decimal("100.00"), TAUX) == Decimal("1")
     assert xlsx_cellule("=1+1", "texte") == "'=1+1"
     assert xlsx_cellule(Decimal("12.50"), MONTANT) == Decimal("12.50")
+
+
+def test_times_are_paris_times_whatever_the_server_time_zone(settings):
+    """A server configured in UTC (TIME_ZONE, which Django also sets as the process's zone) still exports Paris time."""
+    settings.TIME_ZONE = "UTC"
+    ete = datetime.datetime(2024, 7, 1, 10, 0, tzinfo=datetime.UTC)
+
+    assert datetime.datetime.now().astimezone().utcoffset() == datetime.timedelta(0)  # the process is in UTC
+    assert csv_cellule(ete) == "01/07/2024 12:00:00"
+    assert xlsx_cellule(ete, HORODATAGE) == datetime.datetime(2024, 7, 1, 12, 0)
