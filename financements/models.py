@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -98,6 +99,177 @@ class Allocation(models.Model):
         return f"{self.projet} — {self.enveloppe}"
 
 
+class Convention(models.Model):
+    """A subsidy agreement binding one beneficiary of a project, with its payment schedule (tranches).
+
+    `montant` is the ledger's running total of the commitments and releases made
+    under the convention (its signature and its amendments), maintained by the
+    services like an allocation's; the tranches always sum to it.
+    """
+
+    class NatureAide(models.TextChoices):
+        NUMERAIRE = "numeraire", "Aide en numéraire"
+        NATURE = "nature", "Aide en nature"
+
+    class ConditionsVersement(models.TextChoices):
+        UNIQUE = "unique", "Unique"
+        ECHELONNE = "echelonne", "Échelonné"
+        AUTRE = "autre", "Autre"
+
+    uid = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    projet = models.ForeignKey("laureats.Projet", on_delete=models.PROTECT, related_name="conventions")
+    enveloppe = models.ForeignKey(Enveloppe, on_delete=models.PROTECT, related_name="conventions")
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="conventions")
+    beneficiaire = models.ForeignKey(
+        "laureats.Organisation", on_delete=models.PROTECT, related_name="conventions", verbose_name="bénéficiaire"
+    )
+    etablissement = models.ForeignKey(
+        "laureats.Etablissement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conventions",
+        verbose_name="établissement bénéficiaire",
+        help_text="Le SIRET publié avec la subvention.",
+    )
+    objet = models.CharField("objet", max_length=256)
+    date_signature = models.DateField("date de la convention")
+    reference = models.CharField("référence de la décision", max_length=120)
+    montant = models.DecimalField("montant (€)", default=0, editable=False, **MONTANT)
+    # The fields the SCDL publishes may be entered after signature: until then the
+    # convention is listed "à compléter" instead of being published half-empty.
+    nature_aide = models.CharField("nature de l'aide", max_length=20, choices=NatureAide.choices, blank=True)
+    conditions_versement = models.CharField(
+        "conditions de versement", max_length=20, choices=ConditionsVersement.choices, blank=True
+    )
+    notification_ue = models.BooleanField(
+        "notifiée à la Commission européenne",
+        null=True,
+        blank=True,
+        help_text="Aide d'État notifiée au titre d'un régime d'aides.",
+    )
+    regime_aide = models.CharField("régime d'aides", max_length=255, blank=True)
+    pourcentage_subvention = models.DecimalField(
+        "part du coût éligible (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Part de la subvention dans le coût éligible du projet, entre 0,01 et 100 %.",
+    )
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    cree_le = models.DateTimeField("enregistrée le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["montant", "modifie_le"])
+
+    class Meta:
+        verbose_name = "convention"
+        ordering = ["-date_signature", "-id"]
+        indexes = [models.Index(fields=["projet", "enveloppe"], name="convention_projet_env")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enveloppe", "reference"],
+                name="convention_reference_unique",
+                violation_error_message="Une autre convention de l'enveloppe porte déjà cette référence.",
+            ),
+            models.CheckConstraint(condition=Q(montant__gte=0), name="convention_montant_positif"),
+            models.CheckConstraint(
+                condition=Q(pourcentage_subvention__isnull=True)
+                | Q(pourcentage_subvention__gte=Decimal("0.01"), pourcentage_subvention__lte=100),
+                name="convention_pourcentage_borne",
+                violation_error_message="La part du coût éligible est comprise entre 0,01 et 100 %.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(notification_ue=True) | ~Q(regime_aide=""),
+                name="convention_regime_si_notifiee",
+                violation_error_message="Une aide notifiée à la Commission européenne nomme son régime d'aides.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_signature__gte=datetime.date(2019, 9, 13)),
+                name="convention_date_depuis_designation",
+                violation_error_message="Une convention ne peut précéder la désignation des lauréats (13/09/2019).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Convention {self.reference} — {self.beneficiaire}"
+
+
+class Tranche(models.Model):
+    """A planned payment of a convention; disbursements (Versement) pay it, in one or several times."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="tranches")
+    numero = models.PositiveSmallIntegerField("numéro")
+    date_prevue = models.DateField("date prévue")
+    montant = models.DecimalField("montant (€)", **MONTANT)
+    condition = models.CharField(
+        "condition de versement", max_length=255, help_text="« À la signature », « Sur justificatifs »…"
+    )
+    # Set once, when the officers were told the tranche is overdue (a conditional update claims it).
+    retard_signale_le = models.DateTimeField("retard signalé le", null=True, blank=True, editable=False)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["retard_signale_le", "modifie_le"])
+
+    class Meta:
+        verbose_name = "tranche"
+        ordering = ["convention", "numero"]
+        indexes = [models.Index(fields=["date_prevue"], name="tranche_date_prevue")]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "numero"], name="tranche_numero_unique"),
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="tranche_montant_positif",
+                violation_error_message="Le montant d'une tranche est strictement positif.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tranche {self.numero} de la convention {self.convention.reference}"
+
+
+class Avenant(models.Model):
+    """An amendment that changes a convention's amount; its ledger entries point back to it."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="avenants")
+    numero = models.PositiveSmallIntegerField("numéro")
+    date = models.DateField("date de l'avenant")
+    reference = models.CharField("référence de la décision", max_length=120)
+    motif = models.TextField("motif")
+    variation = models.DecimalField("variation du montant (€)", **MONTANT)
+    montant_avant = models.DecimalField("montant avant (€)", editable=False, **MONTANT)
+    montant_apres = models.DecimalField("montant après (€)", editable=False, **MONTANT)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    cree_le = models.DateTimeField("enregistré le", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "avenant"
+        ordering = ["convention", "numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "numero"], name="avenant_numero_unique"),
+            models.CheckConstraint(condition=~Q(variation=0), name="avenant_variation_non_nulle"),
+            models.CheckConstraint(
+                condition=Q(montant_apres=F("montant_avant") + F("variation")), name="avenant_montants_coherents"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avenant n° {self.numero} à la convention {self.convention.reference}"
+
+
 class Engagement(models.Model):
     """A ledger entry: a commitment, or the release (désengagement) of part of one.
 
@@ -113,6 +285,18 @@ class Engagement(models.Model):
     enveloppe = models.ForeignKey(Enveloppe, on_delete=models.PROTECT, related_name="engagements")
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="engagements")
     nature = models.CharField("nature", max_length=20, choices=Nature.choices, default=Nature.ENGAGEMENT)
+    # Every subsidy commitment is made under a convention (a trigger of migration 0006 refuses one without).
+    convention = models.ForeignKey(
+        Convention, on_delete=models.PROTECT, null=True, blank=True, related_name="ecritures"
+    )
+    avenant = models.ForeignKey(
+        Avenant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ecritures",
+        help_text="L'avenant qui a fait cette écriture, le cas échéant.",
+    )
     engagement_origine = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -188,6 +372,8 @@ class Versement(models.Model):
     uid = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="versements")
     nature = models.CharField("nature", max_length=20, choices=Nature.choices, default=Nature.VERSEMENT)
+    # The tranche paid (or whose payment is reversed): required on a convention's commitment (migration 0006).
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, null=True, blank=True, related_name="versements")
     versement_origine = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -15,7 +15,14 @@ class Organisation(models.Model):
 
     slug = models.SlugField("identifiant", max_length=120, unique=True)
     nom = models.CharField("nom", max_length=255)
+    # Legal identifiers stay empty until an officer enters them: none is inferred from a fiche.
     siren = models.CharField("SIREN", max_length=9, blank=True, help_text="Neuf chiffres, si l'organisation en a un.")
+    rna = models.CharField(
+        "numéro RNA",
+        max_length=10,
+        blank=True,
+        help_text="Pour une association : W suivi de neuf chiffres (répertoire national des associations).",
+    )
     nature = models.CharField("nature", max_length=30, choices=Nature.choices, default=Nature.AUTRE)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
@@ -41,10 +48,46 @@ class Organisation(models.Model):
                 name="organisation_siren_9_chiffres",
                 violation_error_message="Le SIREN compte neuf chiffres, sans espace.",
             ),
+            models.UniqueConstraint(
+                fields=["rna"],
+                condition=~Q(rna=""),
+                name="organisation_rna_unique",
+                violation_error_message="Une autre organisation porte déjà ce numéro RNA.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rna="") | Q(rna__regex=r"^W[0-9]{9}$"),
+                name="organisation_rna_format",
+                violation_error_message="Le numéro RNA est un W suivi de neuf chiffres.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.nom
+
+
+class Etablissement(models.Model):
+    """An establishment of an organisation, identified by its SIRET (SIREN + five-digit NIC)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="etablissements")
+    siret = models.CharField("SIRET", max_length=14, unique=True, help_text="Quatorze chiffres, sans espace.")
+    libelle = models.CharField("libellé", max_length=255, blank=True, help_text="Siège, site, adresse…")
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "établissement"
+        ordering = ["organisation", "siret"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(siret__regex=r"^[0-9]{14}$"),
+                name="etablissement_siret_14_chiffres",
+                violation_error_message="Le SIRET compte quatorze chiffres, sans espace.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.siret}"
 
 
 # Texts of a fiche that only its detail shows.
@@ -93,6 +136,12 @@ class ProjetQuerySet(models.QuerySet):
 
 class Projet(models.Model):
     """A laureate project, with every field of its fiche in the press kit."""
+
+    class Statut(models.TextChoices):
+        EN_CONVENTIONNEMENT = "en_conventionnement", "En conventionnement"
+        EN_COURS = "en_cours", "En cours"
+        CLOTURE = "cloture", "Clôturé"
+        ABANDONNE = "abandonne", "Abandonné"
 
     slug = models.SlugField("identifiant", max_length=120, unique=True)
     ordre = models.PositiveSmallIntegerField("ordre dans le dossier de presse", null=True, blank=True)
@@ -144,6 +193,9 @@ class Projet(models.Model):
         TypeTerritoire, through="ProjetTypeTerritoire", related_name="projets", verbose_name="types de territoire"
     )
     labels = models.ManyToManyField(Label, blank=True, related_name="projets", verbose_name="labels")
+    statut = models.CharField("statut", max_length=30, choices=Statut.choices, default=Statut.EN_CONVENTIONNEMENT)
+    date_debut = models.DateField("date de début", null=True, blank=True)
+    date_fin = models.DateField("date de fin", null=True, blank=True)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True, db_index=True)
     history = HistoricalRecords()
@@ -168,6 +220,13 @@ class Projet(models.Model):
                 condition=Q(budget_previsionnel__isnull=True) | Q(budget_previsionnel__gt=0),
                 name="projet_budget_positif",
                 violation_error_message="Le budget est strictement positif ; laissez vide si la fiche n'en donne pas.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_debut__isnull=True)
+                | Q(date_fin__isnull=True)
+                | Q(date_fin__gte=models.F("date_debut")),
+                name="projet_fin_apres_debut",
+                violation_error_message="La date de fin ne peut précéder la date de début.",
             ),
         ]
 
