@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from comptes.models import Profil
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from indicateurs import services as services_indicateurs
 from indicateurs.models import ImpactQualitatif, Indicateur

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from financements import services
+from tests import grand_livre as services
 from financements.exports import MONTANT, Colonne, response
 from financements.models import Enveloppe
 from laureats.models import Projet

@@ -10,7 +10,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Enveloppe
 from laureats.models import Organisation, Projet
 from tests.factories import compte, jeton

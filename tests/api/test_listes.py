@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation
 from laureats.models import Organisation, Projet
 from tests.factories import compte, jeton

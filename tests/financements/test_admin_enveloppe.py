@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Enveloppe
 from tests.factories import compte
 from tests.pages.test_edition_sans_changement import envoyer

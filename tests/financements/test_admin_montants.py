@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
 

@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Versement
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Engagement, Enveloppe, Versement
 from laureats.models import Projet
 from tests.factories import compte, jeton

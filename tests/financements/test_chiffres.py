@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Enveloppe
 from financements.selectors import Chiffres, taux
 from laureats.models import Projet

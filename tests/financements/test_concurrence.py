@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F, Sum
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
 from tests.factories import compte

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Engagement, Versement
 from tests.factories import compte
 

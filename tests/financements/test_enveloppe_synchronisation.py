@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe
 from laureats.models import Projet
 

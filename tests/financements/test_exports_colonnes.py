@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.exports import COLONNES_GRAND_LIVRE, COLONNES_TABLEAU, grand_livre_rows, tableau_rows
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import Chiffres, LigneProjet, Tableau

@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Engagement, Enveloppe, Versement
 from laureats.models import Projet
 from tests.factories import compte

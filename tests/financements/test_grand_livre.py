@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
 from tests.factories import compte

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe
 from financements.selectors import Chiffres, enveloppe_chiffres, enveloppe_list, programme_chiffres
 from laureats.models import Projet

@@ -20,7 +20,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Enveloppe
 from laureats.models import Projet
 from tests.factories import compte

@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 
 pytestmark = pytest.mark.django_db

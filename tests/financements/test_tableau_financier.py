@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe, Versement
 from financements.selectors import Chiffres, cumuls_mensuels, projet_financement, tableau_financier
 from laureats.models import Projet

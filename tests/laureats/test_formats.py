@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.test import Client
 
-from financements import services
+from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe
 from laureats.models import Projet
 from laureats.templatetags.montants import euros, millions, nombre, pourcentage
