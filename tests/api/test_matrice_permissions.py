@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Enveloppe
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Engagement, Enveloppe, Versement
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db
