@@ -24,6 +24,7 @@ What each element says, and where it comes from:
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -42,6 +43,10 @@ LANGUE = "fr"
 DEVISE = "EUR"
 # org-id.guide's list for the SIREN/SIRET numbers of the Sirene register (FR-INSEE is deprecated in its favour).
 LISTE_SIREN = "FR-RCS"
+
+# Characters XML 1.0 cannot carry (control characters but tab and line breaks): a text pasted with one
+# would make lxml refuse the whole file.
+HORS_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # IATI ActivityStatus. « Clôturé » is the programme's final closure, after the last payment and report: Closed.
 STATUTS = {
@@ -141,7 +146,9 @@ class _Publieur:
 def _sous(parent: etree._Element, tag: str, **attributs: str | None) -> etree._Element:
     """A child element; attributes given as None are left out (names: `_` for `-`)."""
     return etree.SubElement(
-        parent, tag, {nom.replace("_", "-"): valeur for nom, valeur in attributs.items() if valeur is not None}
+        parent,
+        tag,
+        {nom.replace("_", "-"): HORS_XML.sub("", valeur) for nom, valeur in attributs.items() if valeur is not None},
     )
 
 
@@ -149,7 +156,7 @@ def _texte(parent: etree._Element, tag: str, texte: str, **attributs: str | None
     """An element holding one French narrative."""
     element = _sous(parent, tag, **attributs)
     narrative = etree.SubElement(element, "narrative", {XML_LANG: LANGUE})
-    narrative.text = texte
+    narrative.text = HORS_XML.sub("", texte)
     return element
 
 

@@ -359,6 +359,19 @@ def test_an_indicator_in_percent_is_a_percentage(schema, jeu):
         assert mesures_iati[cle] == ("2" if pourcentage else "1", sens)
 
 
+def test_a_control_character_pasted_in_a_text_does_not_break_the_file(schema, jeu):
+    Projet.objects.filter(pk=jeu["vilagil"].pk).update(titre="VILAGIL\x0b", ambition="Mobilités\x0c nouvelles")
+    Organisation.objects.filter(pk=jeu["scop"].pk).update(nom="Scop\x1b Énergies du Diois")
+
+    activites = valide(schema, iati_activities())
+
+    vilagil = activites[PREFIXE + "vilagil"]
+    assert vilagil.findtext("title/narrative") == "VILAGIL"
+    assert vilagil.findtext("description/narrative") == "Mobilités nouvelles"
+    noms = [o.findtext("narrative") for o in activites[PREFIXE + "biovallee"].iter("participating-org")]
+    assert "Scop Énergies du Diois" in noms
+
+
 # --- Cost, route, settings -----------------------------------------------------------------------------------------
 
 
@@ -405,6 +418,7 @@ def test_the_file_is_public_at_its_address(schema, jeu):
     assert reponse["Content-Type"] == "application/xml; charset=utf-8"
     assert reponse["Content-Disposition"] == 'inline; filename="iati-activities.xml"'
     assert len(valide(schema, reponse.content)) == 24
+    assert Client().post("/donnees-ouvertes/iati-activities.xml").status_code == 405
 
 
 def _reglages(**env: str) -> subprocess.CompletedProcess:
