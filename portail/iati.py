@@ -28,7 +28,8 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
+from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 from lxml import etree
 
@@ -102,11 +103,7 @@ def iati_projets() -> QuerySet[Projet]:
                     Prefetch(
                         "indicateurs",
                         queryset=Indicateur.objects.order_by("pk").prefetch_related(
-                            Prefetch(
-                                "mesures",
-                                queryset=Mesure.objects.validated().order_by("date", "pk"),
-                                to_attr="mesures_validees",
-                            )
+                            Prefetch("mesures", queryset=valeurs_annuelles(), to_attr="valeurs_annuelles")
                         ),
                     )
                 ),
@@ -345,12 +342,18 @@ def _transaction(
 # --- Results ------------------------------------------------------------------------------------------------------
 
 
-def valeurs_par_annee(indicateur: Indicateur) -> dict[int, Mesure]:
-    """Per calendar year, the last validated measurement (by date) of an indicator, `mesures_validees` prefetched."""
-    derniere: dict[int, Mesure] = {}
-    for mesure in indicateur.mesures_validees:  # by date, then id
-        derniere[mesure.date.year] = mesure
-    return derniere
+def valeurs_annuelles() -> QuerySet[Mesure]:
+    """Per indicator and calendar year, its last validated measurement (the latest date), by year."""
+    annee = ExtractYear("date")
+    return (
+        Mesure.objects.validated()
+        .annotate(
+            annee=annee,
+            rang=Window(RowNumber(), partition_by=[F("indicateur_id"), annee], order_by=[F("date").desc()]),
+        )
+        .filter(rang=1)
+        .order_by("date")
+    )
 
 
 def _resultat(activite, impact: Impact, indicateur: Indicateur) -> None:
@@ -367,7 +370,7 @@ def _resultat(activite, impact: Impact, indicateur: Indicateur) -> None:
     if indicateur.extrait:
         _texte(element, "description", indicateur.extrait)
     _reference(element, indicateur)
-    mesures = valeurs_par_annee(indicateur)
+    mesures = {mesure.annee: mesure for mesure in indicateur.valeurs_annuelles}
     annee_cible = indicateur.echeance.year
     for annee in sorted({*mesures, annee_cible}):
         periode = _sous(element, "period")
