@@ -113,16 +113,18 @@ def iati_projets() -> QuerySet[Projet]:
     )
 
 
-def iati_activities(*, projets: QuerySet[Projet] | None = None, jour: datetime.date | None = None) -> bytes:
-    """The IATI 2.03 activity file of the projects (all of them by default), as UTF-8 XML."""
+def iati_activities(*, jour: datetime.date | None = None) -> bytes:
+    """The IATI 2.03 activity file of every project, as UTF-8 XML; `jour` (today) tells actual dates from planned."""
     jour = jour or timezone.localdate()
     racine = etree.Element(
         "iati-activities", {"version": VERSION, "generated-datetime": timezone.now().isoformat(timespec="seconds")}
     )
     # The SIRET of each organisation that has no SIREN recorded: its first nine digits are the SIREN.
-    sirets = dict(Etablissement.objects.order_by("organisation_id", "-siret").values_list("organisation_id", "siret"))
+    sirets = dict(
+        Etablissement.objects.filter(organisation__siren="").order_by().values_list("organisation_id", "siret")
+    )
     publieur = _Publieur()
-    for projet in projets if projets is not None else iati_projets():
+    for projet in iati_projets():
         racine.append(_activite(projet, publieur=publieur, sirets=sirets, jour=jour))
     return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

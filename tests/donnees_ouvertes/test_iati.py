@@ -312,6 +312,9 @@ def test_status_and_dates_follow_the_project_life_cycle(schema, jeu):
     assert cycle(cloture) == ("4", [("2", "2019-10-01"), ("4", "2024-12-31")])
     assert cycle(abandonne) == ("5", [("2", "2020-01-06"), ("4", "2021-06-30")])
     assert cycle(a_venir) == ("1", [("1", "2027-01-04"), ("3", "2032-12-31")])
+    # An actual date is never in the future: read on 1 January 2020, Biovallée's start was still planned.
+    avant = valide(schema, iati_activities(jour=datetime.date(2020, 1, 1)))[PREFIXE + "biovallee"]
+    assert [(d.get("type"), d.get("iso-date")) for d in avant.iter("activity-date")][0] == ("1", "2020-03-01")
 
 
 def test_results_publish_the_baseline_the_target_and_validated_values_only(schema, jeu):
