@@ -233,25 +233,22 @@ def _participants(activite, projet: Projet, *, publieur: _Publieur, sirets: dict
 
 
 def _dates(projet: Projet, *, jour: datetime.date) -> list[tuple[str, datetime.date]]:
-    """The project's start and end, actual once passed and the project under way.
+    """The project's start and end: actual once passed and the project under way (or over), else planned.
 
-    IATI requires a start date. A project whose start is not recorded started, in fact,
-    with its first commitment (a convention's signature, an equity decision); before
-    any, it is planned from the laureates' designation, when the programme's money
-    became theirs (13 September 2019).
+    IATI requires a start date. A project whose start is not recorded starts with its
+    first commitment (a convention's signature, an equity decision); before any, it is
+    planned from the laureates' designation (13 September 2019), never an actual date
+    the portal does not know. A project still « en conventionnement » has not started:
+    its dates stay planned, as IATI's pipeline status requires.
     """
     demarre = projet.statut != Projet.Statut.EN_CONVENTIONNEMENT
     termine = projet.statut in (Projet.Statut.CLOTURE, Projet.Statut.ABANDONNE)
-    if projet.date_debut:
-        debut = (DEBUT_EFFECTIF if demarre and projet.date_debut <= jour else DEBUT_PREVU, projet.date_debut)
+    premier = min((e.date for e in projet.engagements.all() if e.nature == Engagement.Nature.ENGAGEMENT), default=None)
+    debut = projet.date_debut or premier
+    if debut is None:
+        dates = [(DEBUT_PREVU, settings.PROGRAMME_DATE_DESIGNATION)]
     else:
-        engagements = [e.date for e in projet.engagements.all() if e.nature == Engagement.Nature.ENGAGEMENT]
-        premier = min(engagements, default=None)
-        if premier is not None and premier <= jour:
-            debut = (DEBUT_EFFECTIF, premier)
-        else:
-            debut = (DEBUT_PREVU, settings.PROGRAMME_DATE_DESIGNATION)
-    dates = [debut]
+        dates = [(DEBUT_EFFECTIF if demarre and debut <= jour else DEBUT_PREVU, debut)]
     if projet.date_fin:
         dates.append((FIN_EFFECTIVE if termine and projet.date_fin <= jour else FIN_PREVUE, projet.date_fin))
     return dates

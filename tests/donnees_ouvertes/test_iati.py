@@ -68,7 +68,7 @@ def signe(nature: str, montant: Decimal, positive: str) -> Decimal:
 def jeu():
     """Biovallée under way with two conventions, paid tranches, a reversal, an amendment down, equity
     bought and partly released, partners with and without identifiers, validated and other measurements;
-    Vilagil with one convention and no dates; three other projects at the other stages of their life."""
+    Vilagil under way with one convention and no dates; three other projects at the other stages of their life."""
     claire = compte("charge")
     investissement = Enveloppe.objects.get(code=Enveloppe.Code.INVESTISSEMENT)
     biovallee, vilagil = Projet.objects.get(slug="biovallee"), Projet.objects.get(slug="vilagil")
@@ -76,6 +76,7 @@ def jeu():
         statut=Projet.Statut.EN_COURS, date_debut=datetime.date(2020, 3, 1), date_fin=datetime.date(2030, 12, 31)
     )
     biovallee.refresh_from_db()
+    Projet.objects.filter(pk=vilagil.pk).update(statut=Projet.Statut.EN_COURS)
     # Identifiers as an officer enters them (their own pages are another change's).
     Organisation.objects.filter(pk=biovallee.chef_de_file_id).update(siren=SIREN_BIOVALLEE)
     commune = fiches.organisation_create(
@@ -306,8 +307,8 @@ def test_status_and_dates_follow_the_project_life_cycle(schema, jeu):
 
     # Under way since 2020, planned to end in 2030.
     assert cycle(jeu["biovallee"]) == ("2", [("2", "2020-03-01"), ("3", "2030-12-31")])
-    # No start recorded: it started, in fact, with its convention's signature.
-    assert cycle(jeu["vilagil"]) == ("1", [("2", "2020-11-05")])
+    # No start recorded, under way: it started with its convention's signature.
+    assert cycle(jeu["vilagil"]) == ("2", [("2", "2020-11-05")])
     cloture, abandonne, a_venir = jeu["autres"]
     assert cycle(cloture) == ("4", [("2", "2019-10-01"), ("4", "2024-12-31")])
     assert cycle(abandonne) == ("5", [("2", "2020-01-06"), ("4", "2021-06-30")])
@@ -315,6 +316,10 @@ def test_status_and_dates_follow_the_project_life_cycle(schema, jeu):
     # An actual date is never in the future: read on 1 January 2020, Biovallée's start was still planned.
     avant = valide(schema, iati_activities(jour=datetime.date(2020, 1, 1)))[PREFIXE + "biovallee"]
     assert [(d.get("type"), d.get("iso-date")) for d in avant.iter("activity-date")][0] == ("1", "2020-03-01")
+    # Nor is a pipeline project's: back « en conventionnement », Vilagil's signature is a planned start.
+    Projet.objects.filter(pk=jeu["vilagil"].pk).update(statut=Projet.Statut.EN_CONVENTIONNEMENT)
+    activites = valide(schema, iati_activities())
+    assert cycle(jeu["vilagil"]) == ("1", [("1", "2020-11-05")])
 
 
 def test_results_publish_the_baseline_the_target_and_validated_values_only(schema, jeu):
