@@ -1,7 +1,7 @@
 """SCDL « subventions » 2.1.1 open data (issue 14): the files pass the official schema, hold every complete
 subsidy convention and nothing else, and their amounts are the ledger's.
 
-The schema is the official file, copied unchanged into docs/standards/ (CI's clean clone has no ../shared):
+The schema is the official file, copied unchanged into tests/standards/ (CI's clean clone has no ../shared):
 frictionless validates the CSV and the JSON rows against it. frictionless does not run the schema's
 `custom_checks` (they are Validata's): the two kinds are implemented below as Validata defines them, and
 run on the same rows.
@@ -9,22 +9,22 @@ run on the same rows.
 
 import csv
 import datetime
+import importlib
 import io
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 from django.utils.text import slugify
 from frictionless import Dialect, Resource, Schema, formats
 
+from config.settings import base
 from financements import services
 from financements.models import Convention, Enveloppe
 from laureats.models import Etablissement, Organisation, Partenariat, Projet
@@ -36,10 +36,11 @@ from tests.factories import compte
 pytestmark = pytest.mark.django_db
 
 RACINE = Path(__file__).resolve().parents[2]
-SCHEMA = RACINE / "docs" / "standards" / "scdl-subventions-2.1.1.json"
-EXEMPLE = RACINE / "docs" / "standards" / "scdl-exemple-valide.csv"
-# Where the project's reference copies live on the team's machine; CI's clone may not have them.
-ORIGINAUX = RACINE.parent / "shared" / "standards"
+SCHEMA = RACINE / "tests" / "standards" / "scdl-subventions-2.1.1.json"
+EXEMPLE = RACINE / "tests" / "standards" / "scdl-exemple-valide.csv"
+# The project's reference copies (../shared/standards beside the repository, or above a worktree); CI's clone
+# may not have them: then only the copies here are read.
+ORIGINAUX = next((p / "shared" / "standards" for p in RACINE.parents if (p / "shared" / "standards").is_dir()), None)
 JOUR = datetime.date(2024, 3, 1)
 
 
@@ -50,9 +51,9 @@ JOUR = datetime.date(2024, 3, 1)
 def descripteur() -> dict:
     """The official schema; a missing file fails the tests (never skips them)."""
     texte = SCHEMA.read_bytes()
-    original = ORIGINAUX / SCHEMA.name
-    if original.exists():
-        assert texte == original.read_bytes(), "docs/standards/ doit rester une copie inchangée du schéma officiel"
+    if ORIGINAUX is not None:
+        for copie in (SCHEMA, EXEMPLE):
+            assert copie.read_bytes() == (ORIGINAUX / copie.name).read_bytes(), f"{copie} n'est plus l'original"
     return json.loads(texte)
 
 
@@ -539,14 +540,19 @@ def test_empty_files_still_have_their_header(client, descripteur):
     assert csv_texte([]) == ",".join(CHAMPS) + "\r\n" and json_texte([]) == "[]"
 
 
-def test_a_wrong_attributing_siret_stops_the_portal_at_start():
+def test_a_wrong_attributing_siret_stops_the_portal_at_start(monkeypatch):
     """Every row carries the attributing body's SIRET: a wrong one is a configuration error, not a bad file."""
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.test'; django.setup()"
-    for siret, refuse in (("18002002600018", True), ("1800200260001", True), ("18002002600019", False)):
-        resultat = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", code], cwd=RACINE, capture_output=True, text=True, timeout=60,
-            env={**os.environ, "SCDL_ID_ATTRIBUANT": siret},
-        )  # fmt: skip
-        assert (resultat.returncode != 0) == refuse, resultat.stderr
-        assert ("SCDL_ID_ATTRIBUANT" in resultat.stderr) == refuse
+    for siret in ("18002002600018", "1800200260001", "1800200260001a", "１８００２００２６０００１９"):
+        monkeypatch.setenv("SCDL_ID_ATTRIBUANT", siret)
+        with pytest.raises(ImproperlyConfigured, match="SCDL_ID_ATTRIBUANT"):
+            importlib.reload(base)
+    monkeypatch.setenv("SCDL_ID_ATTRIBUANT", " 18002002600019 ")
+    monkeypatch.setenv("SCDL_NOM_ATTRIBUANT", "")
+    with pytest.raises(ImproperlyConfigured, match="SCDL_NOM_ATTRIBUANT"):
+        importlib.reload(base)
+    monkeypatch.delenv("SCDL_NOM_ATTRIBUANT")
+    importlib.reload(base)
+    assert (base.SCDL_ID_ATTRIBUANT, base.SCDL_NOM_ATTRIBUANT, base.SCDL_DISPOSITIF_AIDE) == (
+        "18002002600019", "Caisse des dépôts et consignations", "Territoires d'Innovation"
+    )  # fmt: skip
     assert settings.SCDL_ID_ATTRIBUANT == "18002002600019"
