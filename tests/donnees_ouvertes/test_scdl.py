@@ -504,6 +504,7 @@ def test_the_page_presents_the_files_to_everyone_and_the_missing_data_to_officer
         client.force_login(compte(role))
         page = client.get("/donnees-ouvertes/").content.decode()
         assert "À compléter avant publication" in page
+        assert "4 conventions de subvention ne peuvent pas encore être publiées : il leur manque" in page
         for convention in programme["incompletes"].values():
             assert f'href="/conventions/{convention.uid}/"' in page
         assert "Clé de contrôle fausse" not in page and "SIRET valide de l&#x27;établissement bénéficiaire" in page
