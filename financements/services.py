@@ -758,6 +758,16 @@ def _echeancier_replace(*, convention: Convention, tranches: list[dict], by, mot
         _tranche_save(tranche, by=by, motif=motif)
 
 
+def _apres_signature(convention: Convention, date: datetime.date, ecriture: str) -> None:
+    if date < convention.date_signature:
+        raise ValidationError(
+            {
+                "date": f"La convention {convention.reference} est signée le {convention.date_signature:%d/%m/%Y} : "
+                f"{ecriture.lower()} daté du {date:%d/%m/%Y} ne peut pas la précéder."
+            }
+        )
+
+
 def _convention_locked(convention: Convention) -> Convention:
     """Lock the project's subsidy allocation (the ledger's lock order), then re-read the convention."""
     _lock_allocation(projet=convention.projet, enveloppe=convention.enveloppe)
@@ -959,11 +969,8 @@ def avenant_create(
             {"variation": "Un avenant change le montant : une hausse (positive) ou une baisse (négative)."}
         )
     _montant_valide(abs(variation), "variation")
-    date = _date_valide(
-        date,
-        apres=convention.date_signature,
-        regle=f"L'avenant modifie la convention {convention.reference} : cet acte",
-    )
+    date = _date_valide(date)
+    _apres_signature(convention, date, "Un avenant")
     reference = _reference_valide(reference)
     motif = _texte_requis(motif, "motif", "Un avenant est toujours motivé.")
     convention = _convention_locked(convention)
@@ -1026,11 +1033,8 @@ def tranche_pay(
     montant = _montant_valide(montant)
     convention = _convention_locked(tranche.convention)
     tranche = Tranche.objects.get(pk=tranche.pk)
-    date = _date_valide(
-        date,
-        apres=convention.date_signature,
-        regle=f"Le versement paie la convention {convention.reference} : cet acte",
-    )
+    date = _date_valide(date)
+    _apres_signature(convention, date, "Un versement")
     reference = _reference_valide(reference)
     reste = tranche.montant - tranche_verse(tranche)
     if montant > reste:

@@ -22,6 +22,7 @@ from tests.factories import compte, jeton
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)
 DESIGNATION = datetime.date(2019, 9, 13)
+FONDS_PROPRES = "Investissement en fonds propres (investissement avisé)"
 NNBSP = "\u202f"  # the thousands separator of the services' amounts
 
 
@@ -187,7 +188,8 @@ def test_it_refuses_a_release_dated_before_its_commitment(biovallee, subvention)
             motif="Abandon", by=None,
         )  # fmt: skip
     assert excinfo.value.message_dict["date"] == [
-        "Un désengagement libère l'engagement CP-1, qui est daté du 01/03/2024 : l'écriture ne peut pas le précéder."
+        # A subsidy is released by an amendment to its convention, signed with the commitment.
+        "La convention CP-1 est signée le 01/03/2024 : un avenant daté du 29/02/2024 ne peut pas la précéder."
     ]
     assert Engagement.objects.count() == 1
 
@@ -318,11 +320,11 @@ def test_the_api_refuses_a_reused_reference_with_a_reference_field_message(api, 
 
     assert commitment.status_code == 400
     assert commitment.json()["errors"]["reference"][0].startswith(
-        "La référence CP-1 est déjà utilisée dans l'enveloppe Subventions"
+        f"La référence CP-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES}"
     )
     assert disbursement.status_code == 400
     assert disbursement.json()["errors"]["reference"][0].startswith(
-        "La référence V-1 est déjà utilisée dans l'enveloppe Subventions"
+        f"La référence V-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES}"
     )
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)
 
@@ -334,8 +336,12 @@ def test_the_portal_form_refuses_a_reused_reference_next_to_the_reference(portai
     commitment = erreurs(html_engager(portail, slug="vilagil", reference="CP-1"), "reference")
     disbursement = erreurs(html_verser(portail, engagement, reference="V-1"), "reference")
 
-    assert commitment.startswith("La référence CP-1 est déjà utilisée dans l'enveloppe Subventions : engagement du")
-    assert disbursement.startswith("La référence V-1 est déjà utilisée dans l'enveloppe Subventions : versement du")
+    assert commitment.startswith(
+        f"La référence CP-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES} : engagement du"
+    )
+    assert disbursement.startswith(
+        f"La référence V-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES} : versement du"
+    )
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)
 
 
@@ -467,7 +473,7 @@ def test_the_database_refuses_a_reference_twice_in_an_envelope(postgresql, biova
     second = entree(Engagement, projet=vilagil, enveloppe=investissement, reference="CP-2")
     entree(Versement, engagement=premier, reference="V-1")
     # Another envelope is another series of references.
-    entree(Engagement, projet=biovallee, enveloppe=Enveloppe.objects.get(code="investissement"), reference="CP-1")
+    engager(biovallee, Enveloppe.objects.get(code="subvention"), reference="CP-1")
 
     with pytest.raises(IntegrityError, match="engagement_reference_unique"), transaction.atomic():
         entree(Engagement, projet=vilagil, enveloppe=investissement, reference="CP-1")
