@@ -3,10 +3,12 @@ action by action (partners, objectives, impacts, themes) is only read here."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from config.admin_services import CorrectionAdmin, HistoriqueAdmin, LectureSeuleAdmin, ValidationParLeService
 from config.saisie import MontantField
+from laureats.identifiants_legaux import siren_normalise
 from laureats.services import PROJET_CHAMPS_MODIFIABLES, etablissements_hors_siren, projet_update
 
 from .models import (
@@ -87,8 +89,12 @@ class ProjetAdmin(CorrectionAdmin):
 class OrganisationAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
+        try:
+            siren = siren_normalise(data.get("siren") or "")
+        except ValidationError:
+            return data  # the field's own validation says what is wrong with it
         # The same rule as the portal's identifiers page: an establishment's SIRET begins with the SIREN.
-        refus = etablissements_hors_siren(self.instance, data.get("siren") or "")
+        refus = etablissements_hors_siren(self.instance, siren)
         if refus:
             self.add_error("siren", refus)
         return data

@@ -119,7 +119,9 @@ def test_only_officers_edit_identifiers(role, dijon):
 
     assert client.get(url(dijon)).status_code == 403
     assert client.post(url(dijon, "identifiants/enregistrer/"), {"identifiants-siren": "242100410"}).status_code == 403
-    assert client.post(url(dijon, "etablissements/ajouter/"), {"etablissement-siret": "55210055400013"}).status_code == 403
+    assert (
+        client.post(url(dijon, "etablissements/ajouter/"), {"etablissement-siret": "55210055400013"}).status_code == 403
+    )
     dijon.refresh_from_db()
     assert dijon.siren == "" and not Etablissement.objects.exists()
 
