@@ -100,9 +100,7 @@ class EtablissementForm(forms.Form):
         max_length=30,
         help_text="Quatorze chiffres, espaces permis : « 552 100 554 00013 ». Les neuf premiers sont le SIREN.",
     )
-    libelle = forms.CharField(
-        label="Libellé", max_length=255, required=False, help_text="Siège, site, adresse… facultatif."
-    )
+    libelle = forms.CharField(label="Libellé", max_length=255, required=False, help_text="Siège, site, adresse…")
 
 
 class PartenariatRoleForm(forms.Form):
