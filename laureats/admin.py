@@ -109,6 +109,15 @@ class OrganisationAdmin(HistoriqueAdmin):
     inlines = [EtablissementInline]
 
 
+@admin.register(Etablissement)
+class EtablissementAdmin(LectureSeuleAdmin, HistoriqueAdmin):
+    """Written by the identifiers page's services only (SIRET key and SIREN checked there); read here."""
+
+    list_display = ["siret", "organisation", "libelle"]
+    list_select_related = ["organisation"]
+    search_fields = ["siret", "organisation__nom", "libelle"]
+
+
 @admin.register(Partenariat)
 class PartenariatAdmin(LectureSeuleAdmin, HistoriqueAdmin):
     list_display = ["projet", "organisation", "role"]

@@ -28,6 +28,7 @@ MESSAGES = {
     "siren_caracteres": "Le SIREN ne compte que des chiffres (espaces et points sont ignorés).",
     "siren_longueur": "Le SIREN compte exactement neuf chiffres.",
     "siren_cle": "Clé de contrôle du SIREN invalide : un chiffre est faux ou deux sont inversés.",
+    "siret_vide": "Saisissez le SIRET de l'établissement : quatorze chiffres.",
     "siret_caracteres": "Le SIRET ne compte que des chiffres (espaces et points sont ignorés).",
     "siret_longueur": "Le SIRET compte exactement quatorze chiffres.",
     "siret_cle_siren": "Clé de contrôle invalide : les neuf premiers chiffres du SIRET ne forment pas un SIREN valide.",
@@ -76,6 +77,8 @@ def siren_normalise(valeur: str) -> str:
 def siret_normalise(valeur: str) -> str:
     """The fourteen digits of a SIRET typed the French way ("552 100 554 00013"); required."""
     siret = _chiffres(valeur)
+    if not siret:
+        raise _erreur("siret_vide")
     if not siret.isascii() or not siret.isdigit():
         raise _erreur("siret_caracteres")
     if len(siret) != 14:

@@ -188,9 +188,15 @@ def etablissements_hors_siren(organisation: Organisation, siren: str) -> str:
     hors = [e.siret for e in organisation.etablissements.all() if not e.siret.startswith(siren)]
     if not hors:
         return ""
+    sirets = ", ".join(siret_format(s) for s in hors)
+    if len(hors) == 1:
+        return (
+            f"L'établissement enregistré (SIRET {sirets}) n'appartient pas au SIREN {siren_format(siren)} : "
+            "retirez-le ou corrigez le SIREN."
+        )
     return (
-        f"Les établissements enregistrés n'appartiennent pas au SIREN {siren_format(siren)} "
-        f"(SIRET {', '.join(siret_format(s) for s in hors)}) : retirez-les ou corrigez le SIREN."
+        f"Les établissements enregistrés (SIRET {sirets}) n'appartiennent pas au SIREN {siren_format(siren)} : "
+        "retirez-les ou corrigez le SIREN."
     )
 
 
@@ -267,7 +273,7 @@ def etablissement_delete(*, etablissement: Etablissement, by: AbstractBaseUser |
         cites = sorted({f"{o._meta.verbose_name} « {o} »" for o in exc.protected_objects})
         raise ValidationError(
             f"L'établissement SIRET {siret_format(etablissement.siret)} ne peut être retiré : "
-            f"{', '.join(cites[:3])}{' …' if len(cites) > 3 else ''} le désigne."
+            f"{', '.join(cites[:3])}{' …' if len(cites) > 3 else ''} le {'désignent' if len(cites) > 1 else 'désigne'}."
         ) from exc
     _organisation_touch(etablissement.organisation)
 

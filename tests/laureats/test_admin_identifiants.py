@@ -27,7 +27,7 @@ def test_the_change_page_lists_the_establishments_read_only(admin_client, dijon)
 @pytest.mark.parametrize(
     ("siren", "message"),
     [
-        ("242100410", "Les établissements enregistrés n'appartiennent pas au SIREN 242 100 410"),
+        ("242100410", "n'appartient pas au SIREN 242 100 410"),
         ("552100555", "Clé de contrôle du SIREN invalide"),
     ],
 )

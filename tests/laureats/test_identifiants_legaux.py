@@ -80,7 +80,8 @@ def test_a_valid_siret_is_stored_as_fourteen_digits(saisie, siret):
 @pytest.mark.parametrize(
     ("saisie", "message"),
     [
-        ("", "siret_caracteres"),
+        ("", "siret_vide"),
+        (" \u00a0", "siret_vide"),
         ("5521005540001", "siret_longueur"),
         ("552100554000130", "siret_longueur"),
         ("73282932000079", "siret_cle"),  # Luhn key wrong
