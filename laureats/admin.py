@@ -3,13 +3,16 @@ action by action (partners, objectives, impacts, themes) is only read here."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from config.admin_services import CorrectionAdmin, HistoriqueAdmin, LectureSeuleAdmin, ValidationParLeService
 from config.saisie import MontantField
-from laureats.services import PROJET_CHAMPS_MODIFIABLES, projet_update
+from laureats.identifiants_legaux import siren_normalise
+from laureats.services import PROJET_CHAMPS_MODIFIABLES, etablissements_hors_siren, projet_update
 
 from .models import (
+    Etablissement,
     Impact,
     Objectif,
     Organisation,
@@ -35,6 +38,14 @@ class LectureSeuleInline(admin.TabularInline):
 
 class PartenariatInline(LectureSeuleInline):
     model = Partenariat
+
+
+class EtablissementInline(LectureSeuleInline):
+    """Added and removed on the organisation's identifiers page, where the SIRET is checked against the SIREN."""
+
+    model = Etablissement
+    fields = ["siret", "libelle", "cree_le"]
+    readonly_fields = fields
 
 
 class ThematiqueInline(LectureSeuleInline):
@@ -75,11 +86,36 @@ class ProjetAdmin(CorrectionAdmin):
         projet_update(projet=obj, data=data, by=by)
 
 
+class OrganisationAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        try:
+            siren = siren_normalise(data.get("siren") or "")
+        except ValidationError:
+            return data  # the field's own validation says what is wrong with it
+        # The same rule as the portal's identifiers page: an establishment's SIRET begins with the SIREN.
+        refus = etablissements_hors_siren(self.instance, siren)
+        if refus:
+            self.add_error("siren", refus)
+        return data
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(HistoriqueAdmin):
-    list_display = ["nom", "nature", "siren"]
+    form = OrganisationAdminForm
+    list_display = ["nom", "nature", "siren", "rna"]
     list_filter = ["nature"]
-    search_fields = ["nom", "siren"]
+    search_fields = ["nom", "siren", "rna", "etablissements__siret"]
+    inlines = [EtablissementInline]
+
+
+@admin.register(Etablissement)
+class EtablissementAdmin(LectureSeuleAdmin, HistoriqueAdmin):
+    """Written by the identifiers page's services only (SIRET key and SIREN checked there); read here."""
+
+    list_display = ["siret", "organisation", "libelle"]
+    list_select_related = ["organisation"]
+    search_fields = ["siret", "organisation__nom", "libelle"]
 
 
 @admin.register(Partenariat)

@@ -33,7 +33,8 @@ class ProjetFilterSet(django_filters.FilterSet):
     chef_de_file = IdentifiantTexteFilter(
         field_name="chef_de_file__slug", label="Chef de file (identifiant)", identifiant=ORGANISATION
     )
+    statut = django_filters.ChoiceFilter(choices=Projet.Statut.choices, label="Statut", empty_label="Tous")
 
     class Meta:
         model = Projet
-        fields = ["region", "thematique", "type_territoire", "chef_de_file"]
+        fields = ["region", "thematique", "type_territoire", "chef_de_file", "statut"]

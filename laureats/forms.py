@@ -23,7 +23,24 @@ class ProjetForm(forms.ModelForm):
         model = Projet
         fields = PROJET_CHAMPS_MODIFIABLES
         field_classes = {"budget_previsionnel": EurosField}
-        widgets = {"ambition": forms.Textarea(attrs={"rows": 8})}
+        widgets = {
+            "ambition": forms.Textarea(attrs={"rows": 8}),
+            "date_debut": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_fin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "statut": "Où en est le projet : la convention se prépare, il se réalise, il est clôturé ou abandonné.",
+            "date_debut": "Début de la réalisation, si elle a commencé.",
+            "date_fin": "Fin prévue ou constatée ; jamais avant le début.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without the status (an older page, a script) keeps the project's.
+        self.fields["statut"].required = False
+
+    def clean_statut(self):
+        return self.cleaned_data.get("statut") or self.instance.statut
 
     def _post_clean(self):
         # No model validation here: projet_update() checks the whole record and
@@ -58,6 +75,32 @@ class PartenariatAjoutForm(forms.Form):
         elif not data.get("organisation") and not data.get("nom"):
             self.add_error("organisation", "Choisissez une organisation ou nommez-en une nouvelle.")
         return data
+
+
+class OrganisationIdentifiantsForm(forms.Form):
+    """SIREN and RNA number as typed; laureats.services normalises and validates them."""
+
+    siren = forms.CharField(
+        label="SIREN",
+        max_length=20,
+        required=False,
+        help_text="Neuf chiffres, espaces permis : « 552 100 554 ». Vide si l'organisation n'en a pas.",
+    )
+    rna = forms.CharField(
+        label="Numéro RNA",
+        max_length=20,
+        required=False,
+        help_text="Pour une association : W suivi de neuf chiffres, « W751234567 ». Vide sinon.",
+    )
+
+
+class EtablissementForm(forms.Form):
+    siret = forms.CharField(
+        label="SIRET",
+        max_length=30,
+        help_text="Quatorze chiffres, espaces permis : « 552 100 554 00013 ». Les neuf premiers sont le SIREN.",
+    )
+    libelle = forms.CharField(label="Libellé", max_length=255, required=False, help_text="Siège, site, adresse…")
 
 
 class PartenariatRoleForm(forms.Form):

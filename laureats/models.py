@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from laureats.identifiants_legaux import valider_cle_siren, valider_cle_siret, valider_rna
 from territoires.models import Label, Region, Thematique, TypeTerritoire
 
 
@@ -16,11 +17,18 @@ class Organisation(models.Model):
     slug = models.SlugField("identifiant", max_length=120, unique=True)
     nom = models.CharField("nom", max_length=255)
     # Legal identifiers stay empty until an officer enters them: none is inferred from a fiche.
-    siren = models.CharField("SIREN", max_length=9, blank=True, help_text="Neuf chiffres, si l'organisation en a un.")
+    siren = models.CharField(
+        "SIREN",
+        max_length=9,
+        blank=True,
+        validators=[valider_cle_siren],
+        help_text="Neuf chiffres, si l'organisation en a un.",
+    )
     rna = models.CharField(
         "numéro RNA",
         max_length=10,
         blank=True,
+        validators=[valider_rna],
         help_text="Pour une association : W suivi de neuf chiffres (répertoire national des associations).",
     )
     nature = models.CharField("nature", max_length=30, choices=Nature.choices, default=Nature.AUTRE)
@@ -69,7 +77,13 @@ class Etablissement(models.Model):
     """An establishment of an organisation, identified by its SIRET (SIREN + five-digit NIC)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="etablissements")
-    siret = models.CharField("SIRET", max_length=14, unique=True, help_text="Quatorze chiffres, sans espace.")
+    siret = models.CharField(
+        "SIRET",
+        max_length=14,
+        unique=True,
+        validators=[valider_cle_siret],
+        help_text="Quatorze chiffres, sans espace.",
+    )
     libelle = models.CharField("libellé", max_length=255, blank=True, help_text="Siège, site, adresse…")
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True, db_index=True)

@@ -1,11 +1,48 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from config.recherche import contient
-from laureats.models import Organisation, Projet
+from laureats.models import Etablissement, Organisation, Partenariat, Projet
 
 
 def organisation_list() -> QuerySet[Organisation]:
-    return Organisation.objects.annotate(nb_projets=Count("partenariats__projet", distinct=True))
+    return Organisation.objects.annotate(nb_projets=Count("partenariats__projet", distinct=True)).prefetch_related(
+        Prefetch("etablissements", queryset=Etablissement.objects.only("organisation_id", "siret", "libelle"))
+    )
+
+
+def organisations_a_completer() -> QuerySet[Organisation]:
+    """Organisations taking part in a project (lead or partner) that the open data cannot name yet.
+
+    A published subsidy names its beneficiary by a SIRET (with the organisation's SIREN)
+    or, for an association, by its RNA number: one of the two must be entered.
+    Each organisation comes with the projects it takes part in (`projets_lies`, by title).
+    """
+    participe = Exists(Partenariat.objects.filter(organisation=OuterRef("pk"))) | Exists(
+        Projet.objects.filter(chef_de_file=OuterRef("pk"))
+    )
+    a_un_siret = Exists(Etablissement.objects.filter(organisation=OuterRef("pk")))
+    projets = Projet.objects.only("slug", "titre", "chef_de_file_id").order_by("titre")
+    return (
+        Organisation.objects.filter(participe, rna="")
+        .filter(Q(siren="") | ~a_un_siret)
+        .annotate(a_un_siret=a_un_siret)
+        .prefetch_related(
+            Prefetch("projets_portes", queryset=projets, to_attr="projets_chef_de_file"),
+            Prefetch(
+                "partenariats",
+                queryset=Partenariat.objects.select_related("projet").only(
+                    "organisation_id", "role", "projet__slug", "projet__titre"
+                ),
+                to_attr="partenariats_liste",
+            ),
+        )
+        .order_by("nom")
+    )
+
+
+def projets_sans_cycle_de_vie() -> QuerySet[Projet]:
+    """Projects whose start date is not entered yet: their status alone does not say where they stand."""
+    return Projet.objects.filter(date_debut__isnull=True).select_related("region").order_by("ordre", "titre")
 
 
 def projet_search(projets: QuerySet[Projet], texte: str) -> QuerySet[Projet]:

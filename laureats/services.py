@@ -1,4 +1,5 @@
-"""Writes to a project's record: its fiche, its partners, its objectives and impacts.
+"""Writes to a project's record: its fiche and life cycle, its partners, its objectives and impacts;
+and to an organisation's legal identifiers (SIREN, RNA number, establishments' SIRETs).
 
 The HTML forms call these, and so should any other entry point. Each write is
 one transaction, validates with full_clean() before saving, and records who
@@ -6,16 +7,17 @@ made it and why in django-simple-history (`_history_user`, `_change_reason`),
 so the project's history page can say who changed what, when.
 """
 
-import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
-from laureats.models import Impact, Objectif, Organisation, Partenariat, Projet
+from laureats.identifiants_legaux import rna_normalise, siren_format, siren_normalise, siret_format, siret_normalise
+from laureats.models import Etablissement, Impact, Objectif, Organisation, Partenariat, Projet
 
 # Fields of the fiche a programme officer may correct in the portal. The slug
 # (public identifier) and the press-kit bookkeeping (order, page) stay fixed.
@@ -31,7 +33,12 @@ PROJET_CHAMPS_MODIFIABLES = (
     "population_concernee",
     "ambition",
     "budget_previsionnel",
+    # The project's life cycle (issue 14): not in the fiche, entered by officers.
+    "statut",
+    "date_debut",
+    "date_fin",
 )
+CYCLE_DE_VIE = ("statut", "date_debut", "date_fin")
 # simple_history's change reason is a CharField(max_length=100).
 MOTIF_MAX = 100
 
@@ -56,6 +63,8 @@ def _projet_check(projet: Projet) -> None:
         )
     if projet.budget_previsionnel is not None and projet.budget_previsionnel <= 0:
         errors["budget_previsionnel"] = "Le budget est strictement positif ; laissez vide si la fiche n'en donne pas."
+    if projet.date_debut and projet.date_fin and projet.date_fin < projet.date_debut:
+        errors["date_fin"] = f"La date de fin ne peut précéder la date de début ({projet.date_debut:%d/%m/%Y})."
     if errors:
         raise ValidationError(errors)
 
@@ -76,9 +85,25 @@ def projet_update(*, projet: Projet, data: dict[str, Any], by: AbstractBaseUser 
     if changes:
         _projet_check(projet)
         projet.full_clean()
-        _trace(projet, by=by, motif="Fiche modifiée dans le portail")
+        _trace(projet, by=by, motif=_projet_motif(projet, changes))
         projet.save()
     return projet
+
+
+def _projet_motif(projet: Projet, changes: list[str]) -> str:
+    """The history's reason: the fiche's correction, and what the life cycle became."""
+    cycle = []
+    if "statut" in changes:
+        cycle.append(f"statut « {projet.get_statut_display()} »")
+    for champ, libelle in (("date_debut", "début"), ("date_fin", "fin")):
+        if champ in changes:
+            date = getattr(projet, champ)
+            cycle.append(f"{libelle} {date:%d/%m/%Y}" if date else f"{libelle} effacée")
+    fiche = [name for name in changes if name not in CYCLE_DE_VIE]
+    if not cycle:
+        return "Fiche modifiée dans le portail"
+    motif = "Cycle de vie : " + ", ".join(cycle)
+    return f"Fiche modifiée dans le portail ; {motif}" if fiche else motif
 
 
 @transaction.atomic
@@ -115,10 +140,11 @@ def _slug_organisation(nom: str) -> str:
 def organisation_create(
     *, nom: str, siren: str = "", nature: str = Organisation.Nature.AUTRE, by: AbstractBaseUser | None
 ) -> Organisation:
-    """A new organisation; its SIREN (nine digits) is optional but unique."""
-    nom, siren = nom.strip(), siren.replace(" ", "").strip()
-    if siren and not re.fullmatch(r"[0-9]{9}", siren):
-        raise ValidationError({"siren": "Le SIREN compte exactement neuf chiffres."})
+    """A new organisation; its SIREN (nine digits and their key) is optional but unique."""
+    nom, errors = nom.strip(), {}
+    siren = _normalise(errors, "siren", siren_normalise, siren)
+    if errors:
+        raise ValidationError(errors)
     if siren and Organisation.objects.filter(siren=siren).exists():
         existante = Organisation.objects.get(siren=siren)
         raise ValidationError({"siren": f"Ce SIREN est déjà celui de « {existante.nom} »."})
@@ -127,6 +153,129 @@ def organisation_create(
     _trace(organisation, by=by, motif="Organisation créée dans le portail")
     organisation.save()
     return organisation
+
+
+# Legal identifiers. Typed the French way ("552 100 554 00013"), stored as digits; each refusal
+# names its field and the rule broken. None is ever inferred: they stay empty until entered.
+
+
+def _normalise(errors: dict[str, list[str]], champ: str, normalise, valeur: str) -> str:
+    try:
+        return normalise(valeur)
+    except ValidationError as exc:
+        errors[champ] = exc.messages
+        return ""
+
+
+def _save_unique(instance: models.Model, *, champ: str, message: str) -> None:
+    """Save; the unique constraint a concurrent write just took comes back as a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError({champ: message}) from exc
+
+
+def _organisation_touch(organisation: Organisation) -> None:
+    """An establishment added or removed changes the organisation's record (API `updated_since`)."""
+    Organisation.objects.filter(pk=organisation.pk).update(modifie_le=timezone.now())
+
+
+def etablissements_hors_siren(organisation: Organisation, siren: str) -> str:
+    """Why this SIREN cannot be the organisation's: its recorded establishments' SIRETs start otherwise ("" if none)."""
+    if not siren or organisation.pk is None:
+        return ""
+    hors = [e.siret for e in organisation.etablissements.all() if not e.siret.startswith(siren)]
+    if not hors:
+        return ""
+    sirets = ", ".join(siret_format(s) for s in hors)
+    if len(hors) == 1:
+        return (
+            f"L'établissement enregistré (SIRET {sirets}) n'appartient pas au SIREN {siren_format(siren)} : "
+            "retirez-le ou corrigez le SIREN."
+        )
+    return (
+        f"Les établissements enregistrés (SIRET {sirets}) n'appartiennent pas au SIREN {siren_format(siren)} : "
+        "retirez-les ou corrigez le SIREN."
+    )
+
+
+@transaction.atomic
+def organisation_identifiants_update(
+    *, organisation: Organisation, siren: str, rna: str, by: AbstractBaseUser | None
+) -> Organisation:
+    """Set or clear an organisation's SIREN and RNA number; its establishments must stay within its SIREN."""
+    errors: dict[str, list[str]] = {}
+    siren = _normalise(errors, "siren", siren_normalise, siren)
+    rna = _normalise(errors, "rna", rna_normalise, rna)
+    # Lock the row: the SIREN is compared with the establishments, which their services add under the same lock.
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if siren and "siren" not in errors:
+        autre = Organisation.objects.filter(siren=siren).exclude(pk=organisation.pk).first()
+        hors_siren = etablissements_hors_siren(organisation, siren)
+        if autre is not None:
+            errors["siren"] = [f"Ce SIREN est déjà celui de « {autre.nom} »."]
+        elif hors_siren:
+            errors["siren"] = [hors_siren]
+    if rna and "rna" not in errors:
+        autre = Organisation.objects.filter(rna=rna).exclude(pk=organisation.pk).first()
+        if autre is not None:
+            errors["rna"] = [f"Ce numéro RNA est déjà celui de « {autre.nom} »."]
+    if errors:
+        raise ValidationError(errors)
+    changes = [libelle for champ, valeur, libelle in (("siren", siren, "SIREN"), ("rna", rna, "RNA"))
+               if getattr(organisation, champ) != valeur]  # fmt: skip
+    if not changes:
+        return organisation
+    organisation.siren, organisation.rna = siren, rna
+    organisation.full_clean()
+    _trace(organisation, by=by, motif=f"Identifiants modifiés : {', '.join(changes)}")
+    _save_unique(organisation, champ="siren" if "SIREN" in changes else "rna",
+                 message="Une autre organisation vient d'enregistrer cet identifiant.")  # fmt: skip
+    return organisation
+
+
+@transaction.atomic
+def etablissement_create(
+    *, organisation: Organisation, siret: str, libelle: str = "", by: AbstractBaseUser | None
+) -> Etablissement:
+    """Record an establishment of the organisation by its SIRET, whose first nine digits are its SIREN."""
+    errors: dict[str, list[str]] = {}
+    siret = _normalise(errors, "siret", siret_normalise, siret)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if siret and "siret" not in errors:
+        existant = Etablissement.objects.filter(siret=siret).select_related("organisation").first()
+        if existant is not None:
+            errors["siret"] = [f"Ce SIRET est déjà enregistré pour « {existant.organisation.nom} »."]
+        elif organisation.siren and siret[:9] != organisation.siren:
+            errors["siret"] = [
+                f"Ce SIRET n'est pas un établissement de « {organisation.nom} » : ses neuf premiers chiffres "
+                f"({siren_format(siret[:9])}) devraient être son SIREN ({siren_format(organisation.siren)})."
+            ]
+    if errors:
+        raise ValidationError(errors)
+    etablissement = Etablissement(organisation=organisation, siret=siret, libelle=" ".join(libelle.split()))
+    etablissement.full_clean()
+    _trace(etablissement, by=by, motif=f"Établissement ajouté : SIRET {siret_format(siret)}")
+    _save_unique(etablissement, champ="siret", message="Ce SIRET vient d'être enregistré par ailleurs.")
+    _organisation_touch(organisation)
+    return etablissement
+
+
+@transaction.atomic
+def etablissement_delete(*, etablissement: Etablissement, by: AbstractBaseUser | None) -> None:
+    """Remove an establishment; refused while a record (a convention) names it."""
+    etablissement = Etablissement.objects.select_related("organisation").get(pk=etablissement.pk)
+    _trace(etablissement, by=by, motif=f"Établissement retiré : SIRET {siret_format(etablissement.siret)}")
+    try:
+        etablissement.delete()
+    except models.ProtectedError as exc:
+        cites = sorted({f"{o._meta.verbose_name} « {o} »" for o in exc.protected_objects})
+        raise ValidationError(
+            f"L'établissement SIRET {siret_format(etablissement.siret)} ne peut être retiré : "
+            f"{', '.join(cites[:3])}{' …' if len(cites) > 3 else ''} le {'désignent' if len(cites) > 1 else 'désigne'}."
+        ) from exc
+    _organisation_touch(etablissement.organisation)
 
 
 def _role_libre(*, projet: Projet, role: str, sauf: Partenariat | None = None) -> None:

@@ -6,12 +6,21 @@ from django.views.decorators.http import require_POST
 
 from comptes.models import Profil
 from comptes.permissions import role_required
+from comptes.roles import role_of
 from config.erreurs import erreurs_sur_formulaire
-from laureats import services
-from laureats.forms import EncadrementObjectifsForm, PartenariatAjoutForm, PartenariatRoleForm, TexteForm
-from laureats.models import Impact, Objectif, Partenariat, Projet
+from laureats import selectors, services
+from laureats.forms import (
+    EncadrementObjectifsForm,
+    EtablissementForm,
+    OrganisationIdentifiantsForm,
+    PartenariatAjoutForm,
+    PartenariatRoleForm,
+    TexteForm,
+)
+from laureats.models import Etablissement, Impact, Objectif, Organisation, Partenariat, Projet
 
 CHARGE = Profil.Role.CHARGE
+DIRECTEUR = Profil.Role.DIRECTEUR
 
 
 # Officers' edit pages. Each write goes through laureats.services; a refusal comes back next to its field.
@@ -247,3 +256,104 @@ def objectifs_encadrement_update(request, slug: str, genre: str):
     )
     messages.success(request, "Introduction et conclusion de la liste enregistrées.")
     return redirect("textes_edit", slug=projet.slug, genre=genre)
+
+
+# An organisation's legal identifiers: SIREN and RNA in one form, each establishment (SIRET) added or removed
+# on its own. They are what the open data names a beneficiary by; none is ever filled in for the officer.
+
+
+def _identifiants_page(
+    request, organisation: Organisation, *, identifiants: OrganisationIdentifiantsForm | None = None,
+    ajout: EtablissementForm | None = None, erreur_ligne: dict[int, list[str]] | None = None,
+):  # fmt: skip
+    identifiants = identifiants or OrganisationIdentifiantsForm(
+        initial={"siren": organisation.siren, "rna": organisation.rna}, prefix="identifiants"
+    )
+    erreur_ligne = erreur_ligne or {}
+    etablissements = [(e, erreur_ligne.get(e.pk, [])) for e in organisation.etablissements.order_by("siret")]
+    projets = {p.projet for p in organisation.partenariats.select_related("projet")}
+    projets |= set(organisation.projets_portes.all())
+    return render(
+        request,
+        "laureats/identifiants_form.html",
+        {"organisation": organisation, "identifiants": identifiants, "etablissements": etablissements,
+         "ajout": ajout or EtablissementForm(prefix="etablissement"),
+         "projets": sorted(projets, key=lambda p: p.titre),
+         "title": f"Identifiants légaux — {organisation.nom}"},
+    )  # fmt: skip
+
+
+@role_required(CHARGE)
+def organisation_identifiants_edit(request, slug: str):
+    return _identifiants_page(request, get_object_or_404(Organisation, slug=slug))
+
+
+@role_required(CHARGE)
+@require_POST
+def organisation_identifiants_update(request, slug: str):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    form = OrganisationIdentifiantsForm(request.POST, prefix="identifiants")
+    if form.is_valid():
+        try:
+            services.organisation_identifiants_update(
+                organisation=organisation, siren=form.cleaned_data["siren"], rna=form.cleaned_data["rna"],
+                by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            erreurs_sur_formulaire(form, exc)
+        else:
+            messages.success(request, f"Identifiants de « {organisation.nom} » enregistrés.")
+            return redirect("organisation_identifiants_edit", slug=organisation.slug)
+    return _identifiants_page(request, organisation, identifiants=form)
+
+
+@role_required(CHARGE)
+@require_POST
+def etablissement_add(request, slug: str):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    ajout = EtablissementForm(request.POST, prefix="etablissement")
+    if ajout.is_valid():
+        try:
+            etablissement = services.etablissement_create(
+                organisation=organisation, siret=ajout.cleaned_data["siret"], libelle=ajout.cleaned_data["libelle"],
+                by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            erreurs_sur_formulaire(ajout, exc)
+        else:
+            messages.success(request, f"Établissement SIRET {etablissement.siret} ajouté.")
+            return redirect("organisation_identifiants_edit", slug=organisation.slug)
+    return _identifiants_page(request, organisation, ajout=ajout)
+
+
+@role_required(CHARGE)
+@require_POST
+def etablissement_remove(request, slug: str, pk: int):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    etablissement = Etablissement.objects.filter(pk=pk, organisation=organisation).first()
+    if etablissement is None:
+        messages.error(request, "Cet établissement n'existe plus : la liste a été rechargée.")
+        return redirect("organisation_identifiants_edit", slug=organisation.slug)
+    try:
+        services.etablissement_delete(etablissement=etablissement, by=request.user)
+    except ValidationError as exc:
+        return _identifiants_page(request, organisation, erreur_ligne={etablissement.pk: exc.messages})
+    messages.success(request, f"Établissement SIRET {etablissement.siret} retiré.")
+    return redirect("organisation_identifiants_edit", slug=organisation.slug)
+
+
+@role_required(CHARGE, DIRECTEUR)
+def identifiants_manquants(request):
+    """What the open data still lacks: beneficiaries' identifiers, projects' life cycle."""
+    organisations = []
+    for organisation in selectors.organisations_a_completer():
+        projets = {p.slug: p for p in organisation.projets_chef_de_file}
+        projets |= {p.projet.slug: p.projet for p in organisation.partenariats_liste}
+        organisations.append((organisation, sorted(projets.values(), key=lambda p: p.titre)))
+    return render(
+        request,
+        "laureats/identifiants_manquants.html",
+        {"organisations": organisations, "projets": selectors.projets_sans_cycle_de_vie(),
+         "peut_ecrire": request.user.is_authenticated and role_of(request.user) == CHARGE,
+         "title": "Identifiants manquants avant publication"},
+    )  # fmt: skip

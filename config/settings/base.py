@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "NatureVersementEnum": "financements.models.Versement.Nature",
         "CodeEnveloppeEnum": "financements.models.Enveloppe.Code",
         "RoleEnum": "laureats.models.Partenariat.Role",
+        "StatutProjetEnum": "laureats.models.Projet.Statut",
     },
 }
 

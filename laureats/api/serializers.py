@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api_tools import LienParIdentifiant
-from laureats.models import Organisation, Partenariat, Projet
+from laureats.models import Etablissement, Organisation, Partenariat, Projet
 from territoires.models import Region
 
 MONTANT = {"max_digits": 15, "decimal_places": 2, "read_only": True}
@@ -63,9 +63,17 @@ class ProjetListSerializer(serializers.ModelSerializer):
             "types_territoire",
             "thematiques_normalisees",
             "types_territoire_normalises",
+            "statut",
+            "date_debut",
+            "date_fin",
             "modifie_le",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "statut": {"help_text": "Cycle de vie du projet, saisi par les chargé·es de programme."},
+            "date_debut": {"help_text": "Début de la réalisation ; null tant qu'il n'est pas saisi."},
+            "date_fin": {"help_text": "Fin prévue ou constatée ; null tant qu'elle n'est pas saisie."},
+        }
 
     def get_thematiques(self, projet: Projet) -> list[str]:
         return [link.libelle_fiche for link in projet.thematiques_liste]
@@ -132,10 +140,24 @@ class ProjetDetailSerializer(ProjetListSerializer):
         return [impact.texte for impact in projet.impacts.all()]
 
 
+class EtablissementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Etablissement
+        fields = ["siret", "libelle"]
+        read_only_fields = fields
+
+
 class OrganisationSerializer(serializers.ModelSerializer):
     nb_projets = serializers.IntegerField(read_only=True, help_text="Projets dont l'organisation est partenaire.")
+    etablissements = EtablissementSerializer(
+        many=True, read_only=True, help_text="Établissements enregistrés, identifiés par leur SIRET."
+    )
 
     class Meta:
         model = Organisation
-        fields = ["slug", "nom", "siren", "nature", "nb_projets", "modifie_le"]
+        fields = ["slug", "nom", "siren", "rna", "nature", "etablissements", "nb_projets", "modifie_le"]
         read_only_fields = fields
+        extra_kwargs = {
+            "siren": {"help_text": "Neuf chiffres ; vide tant qu'un·e chargé·e de programme ne l'a pas saisi."},
+            "rna": {"help_text": "Association : W suivi de neuf chiffres ; vide sinon, ou tant qu'il n'est pas saisi."},
+        }

@@ -1,8 +1,9 @@
-"""Template helpers of the portal: DSFR form fields and the visitor's role."""
+"""Template helpers of the portal: DSFR form fields, the visitor's role, identifiers and statuses."""
 
 from django import forms, template
 
 from comptes.roles import role_of
+from laureats.identifiants_legaux import siren_format, siret_format
 
 register = template.Library()
 
@@ -45,3 +46,29 @@ def champ(field, classe_groupe: str = "", facultatif: bool = True) -> dict:
         # Filters are all optional: saying so on each would be noise.
         "marquer_facultatif": facultatif and not field.field.required,
     }
+
+
+@register.filter
+def siren(valeur: str) -> str:
+    """A SIREN as people read it: « 552 100 554 »."""
+    return siren_format(valeur or "")
+
+
+@register.filter
+def siret(valeur: str) -> str:
+    """A SIRET as people read it: « 552 100 554 00013 »."""
+    return siret_format(valeur or "")
+
+
+# The DSFR badge of each status of a project's life cycle.
+BADGES_STATUT = {
+    "en_conventionnement": "fr-badge--info",
+    "en_cours": "fr-badge--success",
+    "cloture": "fr-badge--new",
+    "abandonne": "fr-badge--error",
+}
+
+
+@register.inclusion_tag("laureats/_badge_statut.html")
+def badge_statut(projet) -> dict:
+    return {"classe": BADGES_STATUT.get(projet.statut, ""), "libelle": projet.get_statut_display()}
