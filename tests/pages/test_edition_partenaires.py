@@ -51,8 +51,8 @@ def test_a_refused_addition_says_why_next_to_the_field(charge, data, champ, mess
 
 
 def test_a_siren_already_taken_is_refused_with_the_owner_named(charge):
-    services.organisation_create(nom="Régie des eaux", siren="123456789", by=None)
-    response = charge.post(AJOUT, ajout(nom="Autre", siren="123456789"))
+    services.organisation_create(nom="Régie des eaux", siren="123456782", by=None)
+    response = charge.post(AJOUT, ajout(nom="Autre", siren="123456782"))
     assert response.context["ajout"].errors["siren"] == ["Ce SIREN est déjà celui de « Régie des eaux »."]
 
 
