@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import DateTimeField, F, Max, Min, QuerySet
 from django.db.models.functions import Coalesce, Greatest
+from stdnum.fr import siret as stdnum_siret
 
 from financements.models import Convention, Enveloppe
 
@@ -57,22 +58,9 @@ POURCENTAGE_MIN = Decimal("1")
 
 
 def siret_valide(siret: str) -> bool:
-    """A SIRET as the SCDL's `french-siret-value` check accepts it (Validata, python-stdnum's rule): 14 digits,
-    the Luhn key on the 14 and on the SIREN (first 9); La Poste's establishments (SIREN 356000000, head office
-    35600000000048 aside) have no Luhn key but a sum of digits that is a multiple of 5."""
-    if len(siret) != 14 or not siret.isascii() or not siret.isdigit():
-        return False
-    if siret.startswith("356000000") and siret != "35600000000048":
-        return sum(int(c) for c in siret) % 5 == 0
-    return _luhn(siret) and _luhn(siret[:9])
-
-
-def _luhn(chiffres: str) -> bool:
-    total = 0
-    for rang, chiffre in enumerate(reversed(chiffres)):
-        valeur = int(chiffre) * (2 if rang % 2 else 1)
-        total += valeur - 9 if valeur > 9 else valeur
-    return total % 10 == 0
+    """A SIRET as the SCDL's `french-siret-value` check accepts it: 14 digits, the keys of the SIRET and of its
+    SIREN, La Poste's exception included (python-stdnum, the library laureats.identifiants_legaux validates with)."""
+    return len(siret) == 14 and siret.isascii() and siret.isdigit() and stdnum_siret.is_valid(siret)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from stdnum.fr import siret as stdnum_siret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -191,17 +192,8 @@ if not SCDL_NOM_ATTRIBUANT or not SCDL_DISPOSITIF_AIDE:
     raise ImproperlyConfigured("SCDL_NOM_ATTRIBUANT et SCDL_DISPOSITIF_AIDE ne peuvent être vides.")
 
 
-def _luhn_valide(chiffres: str) -> bool:
-    """The Luhn key of a SIREN or SIRET: every second digit from the right doubled (less 9 past 9), sum % 10 == 0."""
-    total = 0
-    for rang, chiffre in enumerate(reversed(chiffres)):
-        valeur = int(chiffre) * (2 if rang % 2 else 1)
-        total += valeur - 9 if valeur > 9 else valeur
-    return total % 10 == 0
-
-
 # Every published row carries this SIRET: a wrong one would make the whole file invalid.
-if not (re.fullmatch(r"[0-9]{14}", SCDL_ID_ATTRIBUANT) and _luhn_valide(SCDL_ID_ATTRIBUANT)):
+if not (re.fullmatch(r"[0-9]{14}", SCDL_ID_ATTRIBUANT) and stdnum_siret.is_valid(SCDL_ID_ATTRIBUANT)):
     raise ImproperlyConfigured(
         f"SCDL_ID_ATTRIBUANT={SCDL_ID_ATTRIBUANT!r} n'est pas un SIRET valide (14 chiffres, clé de Luhn)."
     )
