@@ -150,6 +150,21 @@ def test_a_tranche_paid_in_full_is_never_sent(jeu, comptes):
     assert not Tranche.objects.filter(pk__in=[jeu["b1"].pk, jeu["a2"].pk], retard_signale_le__isnull=False).exists()
 
 
+def test_a_tranche_paid_on_time_then_reversed_after_its_date_is_sent_once(jeu, comptes):
+    relances.tranches_en_retard_notify(jour=JOUR)
+    mail.outbox.clear()
+    (versement,) = Tranche.objects.get(pk=jeu["a2"].pk).versements.all()
+    services.versement_cancel(
+        versement=versement, montant=Decimal("5000"), date="2025-07-01", reference="VA-2-ANN",
+        motif="Dépenses non justifiées", by=comptes["claire"],
+    )  # fmt: skip
+
+    assert relances.tranches_en_retard_notify(jour=datetime.date(2025, 7, 2)) == 2
+    assert "CONV-A avec Association Biovallée, tranche n° 2" in mail.outbox[0].body
+    assert "reste 5\u202f000\xa0€ à verser sur 50\u202f000\xa0€" in mail.outbox[0].body
+    assert relances.tranches_en_retard_notify(jour=datetime.date(2025, 7, 3)) == 0
+
+
 def test_directors_partners_and_officers_without_address_or_inactive_get_nothing(jeu):
     relances.tranches_en_retard_notify(jour=JOUR)
 
