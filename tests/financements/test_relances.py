@@ -246,6 +246,22 @@ def test_the_reminder_is_scheduled_every_day_at_seven_paris_time(db, capsys):
     assert "Signalement quotidien des tranches en retard » déjà planifiée : rien à changer" in capsys.readouterr().out
 
 
+def test_the_command_sends_the_day_s_reminder_once(jeu, capsys):
+    call_command("signaler_tranches_en_retard", "--date", "2025-06-30")
+    assert "2 message(s) envoyé(s) pour les tranches en retard au 30/06/2025." in capsys.readouterr().out
+
+    call_command("signaler_tranches_en_retard", "--date", "2025-06-30")
+    assert "0 message(s) envoyé(s)" in capsys.readouterr().out
+    assert len(mail.outbox) == 2
+
+
+def test_the_command_refuses_a_date_it_cannot_read(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="AAAA-MM-JJ attendu"):
+        call_command("signaler_tranches_en_retard", "--date", "30/06/2025")
+
+
 # --- Two runs at once (PostgreSQL) -------------------------------------------------------------------------------
 
 
