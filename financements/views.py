@@ -4,17 +4,27 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from comptes.models import Profil
 from comptes.permissions import role_required
 from comptes.roles import role_of
 from config.erreurs import Conflit, erreurs_sur_formulaire
 from config.saisie import montant_format
-from financements import exports, services
+from financements import exports, services, tableaux
 from financements.filters import EngagementFilterSet, VersementFilterSet
 from financements.forms import EngagementForm, MouvementForm, VersementForm
 from financements.models import Engagement, Enveloppe, Versement
-from financements.selectors import cumuls_mensuels, engagement_list, tableau_financier, versement_list
+from financements.selectors import (
+    PROGRAMME_FIN,
+    cumuls_mensuels,
+    engagement_list,
+    prevision_versements,
+    prevu_verse_par_annee,
+    tableau_financier,
+    tranches_en_retard,
+    versement_list,
+)
 from laureats.models import Projet
 from territoires.models import Region
 
@@ -25,17 +35,34 @@ EXPORTS = ("csv", "xlsx")
 @role_required(*LECTEURS)
 def tableau_de_bord(request, code: str | None = None):
     region = get_object_or_404(Region, code=code) if code else None
-    tableau = tableau_financier(region_code=code)
+    jour = timezone.localdate()
     nom = f"financements-{code or 'programme'}"
-    if request.GET.get("export") in EXPORTS:
-        rows = exports.tableau_rows(tableau)
-        return exports.response(exports.COLONNES_TABLEAU, rows, nom, request.GET["export"])
+    export = request.GET.get("export")
+    if export in EXPORTS:
+        choix = request.GET.get("tableau")
+        if choix in tableaux.EXPORTS:
+            colonnes, rows = tableaux.export_rows(choix, jour=jour, region_code=code)
+            return exports.response(colonnes, rows, f"{nom}-{choix}", export)
+        rows = exports.tableau_rows(tableau_financier(region_code=code))
+        return exports.response(exports.COLONNES_TABLEAU, rows, nom, export)
+    tableau = tableau_financier(region_code=code)
     context = {
         "region": region,
         "tableau": tableau,
         "series": cumuls_mensuels(region_code=code),
         # EXISTS probes the projects' region index; a join then DISTINCT would read every project.
         "regions": Region.objects.filter(Exists(Projet.objects.filter(region=OuterRef("pk")))).order_by("nom"),
+        # The payment schedules: four queries whatever the number of tranches.
+        "jour": jour,
+        "retards": tableaux.retards(tranches_en_retard(jour=jour, region_code=code), jour=jour),
+        "prevu_verse": tableaux.prevu_verse(prevu_verse_par_annee(region_code=code)),
+        "previsions": tableaux.previsions(
+            prevision_versements(jour=jour, region_code=code),
+            jour=jour,
+            par_region=region is None,
+            libelles={enveloppe.code: enveloppe.libelle for enveloppe, _ in tableau.cartes},
+        ),
+        "fin_programme": max(PROGRAMME_FIN, jour.year),
         "title": f"Financements — {region.nom}" if region else "Financements du programme",
     }
     return render(request, "financements/tableau_de_bord.html", context)

@@ -42,8 +42,9 @@ def test_a_director_lands_on_the_dashboard_of_their_region():
 
 def test_the_region_dashboard_shows_its_projects_figures_and_chart(engagement, django_assert_num_queries):
     directeur = logged_in("directeur", regions=["84"])
-    # session, user, profile, region, 5 for the figures, 2 for the chart, the region menu
-    with django_assert_num_queries(12):
+    # session, user, profile, region, 5 for the figures, 2 for the chart, the region menu,
+    # 4 for the payment schedules (overdue tranches, planned and paid per year, forecast)
+    with django_assert_num_queries(16):
         response = directeur.get("/financements/regions/84/")
 
     assert response.status_code == 200

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from financements import services as ledger
 from financements.models import Enveloppe
 from laureats import services
 from laureats.models import Projet
+from tests import grand_livre as ledger
 from tests.factories import compte
 from tests.pages.conftest import connecte
 
@@ -35,8 +35,10 @@ PAGES = {
     "/projets/biovallee/historique/": ("charge", 19, 20),
     # the public's home, plus ledger entries and measurements in the latest changes
     "/?charge": ("charge", 19, 24),
-    "/financements/": ("directeur", 11, 11),
-    "/financements/regions/84/": ("directeur", 12, 12),
+    # the figures and the charts, then the payment schedules: overdue tranches (1), planned and paid per
+    # year (2), forecast to 2030 (1); the ledger's subsidies are conventions with overdue tranches
+    "/financements/": ("directeur", 15, 15),
+    "/financements/regions/84/": ("directeur", 16, 16),
     # two tabs (commitments, disbursements): a count each, a page each once there are entries;
     # the filters' choices taken from the data: regions with projects, projects
     "/financements/grand-livre/": ("charge", 7, 9),

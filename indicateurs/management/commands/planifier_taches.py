@@ -1,9 +1,21 @@
-"""Create the periodic evaluation in django-celery-beat, once; the admin may then change it."""
+"""Create the periodic tasks in django-celery-beat, once each; the admin may then change them."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+
+@dataclass(frozen=True)
+class Planification:
+    nom: str
+    tache: str
+    heure: str
+    minute: str
+    description: str
+
 
 NOM = "Évaluation quotidienne des indicateurs 2030"
 TACHE = "indicateurs.evaluer_indicateurs"
@@ -14,37 +26,58 @@ DESCRIPTION = (
     "la synthèse des changements de statut."
 )
 
+NOM_RETARDS = "Signalement quotidien des tranches en retard"
+TACHE_RETARDS = "financements.signaler_tranches_en_retard"
+
+PLANIFICATIONS = [
+    Planification(NOM, TACHE, HEURE, MINUTE, DESCRIPTION),
+    # 7 a.m., Paris time: the officers find the tranches that fell overdue overnight when they start.
+    Planification(
+        NOM_RETARDS,
+        TACHE_RETARDS,
+        "7",
+        "0",
+        "Envoie à chaque chargé·e de programme les tranches de conventions passées en retard "
+        "(date prévue dépassée, pas entièrement versées), une seule fois par tranche.",
+    ),
+]
+
 
 class Command(BaseCommand):
     help = (
-        "Planifie l'évaluation quotidienne des indicateurs (django-celery-beat). Idempotent : une planification "
-        "modifiée dans l'administration est conservée, sauf avec --reinitialiser."
+        "Planifie les tâches quotidiennes (django-celery-beat) : l'évaluation des indicateurs, le signalement des "
+        "tranches en retard. Idempotent : une planification modifiée dans l'administration est conservée, sauf "
+        "avec --reinitialiser."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--reinitialiser", action="store_true", help="Rétablit l'horaire par défaut (6 h 00).")
+        parser.add_argument("--reinitialiser", action="store_true", help="Rétablit les horaires par défaut.")
 
     @transaction.atomic
     def handle(self, *args, **options):
+        for planification in PLANIFICATIONS:
+            self._planifier(planification, reinitialiser=options["reinitialiser"])
+
+    def _planifier(self, p: Planification, *, reinitialiser: bool) -> None:
         crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=MINUTE, hour=HEURE, day_of_week="*", day_of_month="*", month_of_year="*",
+            minute=p.minute, hour=p.heure, day_of_week="*", day_of_month="*", month_of_year="*",
             timezone=settings.CELERY_TIMEZONE,
         )  # fmt: skip
         tache, creee = PeriodicTask.objects.select_for_update().get_or_create(
-            name=NOM, defaults={"task": TACHE, "crontab": crontab, "description": DESCRIPTION}
+            name=p.nom, defaults={"task": p.tache, "crontab": crontab, "description": p.description}
         )
         if creee:
             self.stdout.write(
-                self.style.SUCCESS(f"Tâche planifiée : « {NOM} », tous les jours à {HEURE} h {MINUTE:0>2}.")
+                self.style.SUCCESS(f"Tâche planifiée : « {p.nom} », tous les jours à {p.heure} h {p.minute:0>2}.")
             )
             return
-        modifiee = tache.task != TACHE
-        tache.task = TACHE
-        if options["reinitialiser"] and (tache.crontab_id != crontab.pk or tache.interval_id or not tache.enabled):
+        modifiee = tache.task != p.tache
+        tache.task = p.tache
+        if reinitialiser and (tache.crontab_id != crontab.pk or tache.interval_id or not tache.enabled):
             tache.crontab, tache.interval, tache.solar, tache.clocked, tache.enabled = crontab, None, None, None, True
             modifiee = True
         if modifiee:
             tache.save()
-            self.stdout.write(self.style.SUCCESS(f"Tâche « {NOM} » mise à jour."))
+            self.stdout.write(self.style.SUCCESS(f"Tâche « {p.nom} » mise à jour."))
         else:
-            self.stdout.write(f"Tâche « {NOM} » déjà planifiée : rien à changer.")
+            self.stdout.write(f"Tâche « {p.nom} » déjà planifiée : rien à changer.")
