@@ -32,9 +32,9 @@ pytestmark = pytest.mark.django_db
 # clone elsewhere has no ../shared): a missing file fails the tests, it never skips them.
 XSD = Path(__file__).resolve().parent.parent / "standards" / "iati" / "iati-activities-schema.xsd"
 PREFIXE = "FR-RCS-180020026-TI-"
-SIREN_BIOVALLEE = "501234567"
-SIREN_COMMUNE = "212100967"
-SIRET_SCOP = "79912345600017"
+SIREN_BIOVALLEE = "501234561"
+SIREN_COMMUNE = "212100960"
+SIRET_SCOP = "79912345000014"
 
 
 @pytest.fixture(scope="module")
