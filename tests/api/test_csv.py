@@ -10,9 +10,9 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Enveloppe
 from laureats.models import Organisation, Projet
+from tests import grand_livre as services
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db
