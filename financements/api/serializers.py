@@ -279,6 +279,15 @@ class ConventionSerializer(serializers.ModelSerializer):
         max_digits=5, decimal_places=2, read_only=True, allow_null=True,
         help_text="Part de la subvention dans le coût éligible, en % ; null tant qu'elle n'est pas renseignée.",
     )  # fmt: skip
+    # Blank until entered: the convention is then listed "à compléter" rather than published.
+    nature_aide = serializers.ChoiceField(
+        choices=Convention.NatureAide.choices, allow_blank=True, read_only=True,
+        help_text="Vide tant qu'elle n'est pas renseignée.",
+    )  # fmt: skip
+    conditions_versement = serializers.ChoiceField(
+        choices=Convention.ConditionsVersement.choices, allow_blank=True, read_only=True,
+        help_text="Vide tant qu'elles ne sont pas renseignées.",
+    )  # fmt: skip
     tranches = TrancheSerializer(many=True, read_only=True, help_text="L'échéancier, par numéro.")
     avenants = AvenantSerializer(many=True, read_only=True, help_text="Les avenants, par numéro.")
 
