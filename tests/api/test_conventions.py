@@ -602,6 +602,24 @@ def test_updated_since_returns_the_conventions_and_tranches_changed_or_paid_sinc
     services.convention_update(convention=deux_conventions["biovallee"], data={"objet": "Nouvel objet"}, by=None)
     assert {c["reference"] for c in charge.get(URL, depuis).json()["results"]} == {"C-vilagil", "C-biovallee"}
     assert charge.get(URL, {"updated_since": "hier"}).status_code == 400
+    # Each convention once, in the director's order, however many of its tranches and payments match.
+    directeur = client_for("directeur", regions=["76"])
+    assert [c["reference"] for c in directeur.get(URL, depuis).json()["results"]] == ["C-vilagil", "C-biovallee"]
+    assert [t["reference_convention"] for t in directeur.get(TRANCHES, depuis).json()["results"]] == ["C-vilagil"]
+
+
+def test_a_replanned_schedule_is_in_the_incremental_sync(charge, deux_conventions):
+    moment = timezone.now()
+    convention = deux_conventions["biovallee"]
+
+    services.echeancier_update(
+        convention=convention, motif="Report", by=None,
+        tranches=[{"numero": 1, "date_prevue": datetime.date(2024, 5, 1), "montant": "1000.00", "condition": "C"}],
+    )  # fmt: skip
+
+    assert [c["reference"] for c in charge.get(URL, {"updated_since": moment.isoformat()}).json()["results"]] == [
+        "C-biovallee"
+    ]
 
 
 def test_the_csv_of_conventions_and_tranches_is_the_json_of_the_role(deux_conventions):
