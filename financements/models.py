@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 MONTANT = {"max_digits": 15, "decimal_places": 2}
@@ -202,6 +203,37 @@ class Convention(models.Model):
         return f"Convention {self.reference} — {self.beneficiaire}"
 
 
+class TrancheQuerySet(models.QuerySet):
+    def with_verse(self) -> "TrancheQuerySet":
+        """Each tranche's net amount paid (`verse`: disbursements less reversals) and what is left (`reste`)."""
+        euros = models.DecimalField(**MONTANT)
+        net = Sum(
+            Case(
+                When(nature="versement", then=F("montant")),
+                default=-F("montant"),
+                output_field=euros,
+            )
+        )
+        verse = Subquery(
+            Versement.objects.filter(tranche=OuterRef("pk"))
+            .order_by()
+            .values("tranche")
+            .annotate(net=net)
+            .values("net"),
+            output_field=euros,
+        )
+        zero = Value(Decimal("0.00"), output_field=euros)
+        return self.annotate(verse=Coalesce(verse, zero)).annotate(reste=F("montant") - F("verse"))
+
+    def en_retard(self, jour: datetime.date) -> "TrancheQuerySet":
+        """Tranches whose planned date is before `jour` and that are not fully paid."""
+        return self.with_verse().filter(date_prevue__lt=jour, reste__gt=0)
+
+    def in_region(self, code: str) -> "TrancheQuerySet":
+        """Tranches of the conventions of projects in the region with this INSEE code."""
+        return self.filter(convention__projet__region__code=code)
+
+
 class Tranche(models.Model):
     """A planned payment of a convention; disbursements (Versement) pay it, in one or several times."""
 
@@ -216,6 +248,8 @@ class Tranche(models.Model):
     retard_signale_le = models.DateTimeField("retard signalé le", null=True, blank=True, editable=False)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
     history = HistoricalRecords(excluded_fields=["retard_signale_le", "modifie_le"])
+
+    objects = TrancheQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tranche"

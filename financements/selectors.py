@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -14,9 +15,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
+from django.utils import timezone
 
-from financements.models import Allocation, Engagement, Enveloppe, Versement
+from financements.models import Allocation, Convention, Engagement, Enveloppe, Tranche, Versement
 
 EUROS = DecimalField(max_digits=15, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=EUROS)
@@ -317,3 +319,119 @@ def projet_financement(projet) -> dict:
         "engagements": engagements,
         "historique_allocations": historique,
     }
+
+
+# --- Payment schedules --------------------------------------------------------------------------------------------
+
+PROGRAMME_FIN = 2030
+
+
+def tranches_en_retard(*, jour: date | None = None, region_code: str | None = None) -> QuerySet[Tranche]:
+    """Tranches planned before `jour` (today in Paris) and not fully paid, the oldest first."""
+    jour = jour or timezone.localdate()
+    tranches = Tranche.objects.en_retard(jour)
+    if region_code:
+        tranches = tranches.in_region(region_code)
+    return tranches.select_related(
+        "convention__projet__region", "convention__beneficiaire", "convention__enveloppe"
+    ).order_by("date_prevue", "convention__reference", "numero")
+
+
+@dataclass(frozen=True)
+class AnneeEcheancier:
+    annee: int
+    prevu: Decimal
+    verse: Decimal
+
+    @property
+    def ecart(self) -> Decimal:
+        return self.prevu - self.verse
+
+
+def prevu_verse_par_annee(
+    *, convention: Convention | None = None, projet=None, region_code: str | None = None
+) -> list[AnneeEcheancier]:
+    """Per calendar year: the tranches planned (by planned date) and the net paid on tranches (by payment date)."""
+    tranches = Tranche.objects.all()
+    versements = Versement.objects.filter(tranche__isnull=False)
+    if convention is not None:
+        tranches = tranches.filter(convention=convention)
+        versements = versements.filter(tranche__convention=convention)
+    if projet is not None:
+        tranches = tranches.filter(convention__projet=projet)
+        versements = versements.filter(tranche__convention__projet=projet)
+    if region_code:
+        tranches = tranches.in_region(region_code)
+        versements = versements.filter(tranche__convention__projet__region__code=region_code)
+    prevu = dict(
+        tranches.order_by()
+        .annotate(annee=ExtractYear("date_prevue"))
+        .values("annee")
+        .annotate(total=Sum("montant"))
+        .values_list("annee", "total")
+    )
+    verse = dict(
+        versements.order_by()
+        .annotate(annee=ExtractYear("date"))
+        .values("annee")
+        .annotate(total=Sum(_montant_signe_versement()))
+        .values_list("annee", "total")
+    )
+    zero = Decimal("0.00")
+    return [
+        AnneeEcheancier(annee=annee, prevu=prevu.get(annee, zero), verse=verse.get(annee, zero))
+        for annee in sorted(set(prevu) | set(verse))
+    ]
+
+
+def _montant_signe_versement():
+    return Case(
+        When(nature=Versement.Nature.VERSEMENT, then=F("montant")),
+        default=-F("montant"),
+        output_field=EUROS,
+    )
+
+
+@dataclass(frozen=True)
+class LignePrevision:
+    annee: int
+    enveloppe_code: str
+    region_code: str
+    region_nom: str
+    montant: Decimal
+
+
+def prevision_versements(*, jour: date | None = None, region_code: str | None = None) -> list[LignePrevision]:
+    """What is left to pay on the schedules, per year, envelope and region.
+
+    A tranche counts in the year of its planned date; an overdue one in the current
+    year, when it can still be paid at the earliest. Years run to the programme's end
+    (2030): a tranche planned later counts in 2030, and none is dropped.
+    """
+    jour = jour or timezone.localdate()
+    tranches = Tranche.objects.with_verse().filter(reste__gt=0)
+    if region_code:
+        tranches = tranches.in_region(region_code)
+    annee = Least(Greatest(ExtractYear("date_prevue"), Value(jour.year)), Value(max(PROGRAMME_FIN, jour.year)))
+    lignes = (
+        tranches.order_by()
+        .annotate(annee=annee)
+        .values(
+            "annee",
+            "convention__enveloppe__code",
+            "convention__projet__region__code",
+            "convention__projet__region__nom",
+        )
+        .annotate(total=Sum("reste"))
+        .order_by("annee", "convention__enveloppe__code", "convention__projet__region__nom")
+    )
+    return [
+        LignePrevision(
+            annee=ligne["annee"],
+            enveloppe_code=ligne["convention__enveloppe__code"],
+            region_code=ligne["convention__projet__region__code"],
+            region_nom=ligne["convention__projet__region__nom"],
+            montant=ligne["total"],
+        )
+        for ligne in lignes
+    ]

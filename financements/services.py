@@ -616,6 +616,13 @@ def _pourcentage_valide(pourcentage) -> Decimal | None:
     return pourcentage
 
 
+def _regime_valide(*, notification_ue: bool | None, regime_aide: str) -> str:
+    regime_aide = (regime_aide or "").strip()
+    if notification_ue and not regime_aide:
+        raise ValidationError({"regime_aide": "Une aide notifiée à la Commission européenne nomme son régime d'aides."})
+    return regime_aide
+
+
 def _conditions_coherentes(conditions_versement: str, nombre_tranches: int) -> None:
     if conditions_versement == Convention.ConditionsVersement.UNIQUE and nombre_tranches != 1:
         raise ValidationError(
@@ -787,6 +794,7 @@ def convention_create(
     beneficiaire = _beneficiaire_valide(projet=projet, beneficiaire=beneficiaire)
     etablissement = _etablissement_valide(beneficiaire=beneficiaire, etablissement=etablissement)
     pourcentage_subvention = _pourcentage_valide(pourcentage_subvention)
+    regime_aide = _regime_valide(notification_ue=notification_ue, regime_aide=regime_aide)
     lues = _tranches_lues(tranches, date_signature=date_signature)
     _somme_egale(lues, montant)
     _conditions_coherentes(conditions_versement, len(lues))
@@ -805,7 +813,7 @@ def convention_create(
         nature_aide=nature_aide,
         conditions_versement=conditions_versement,
         notification_ue=notification_ue,
-        regime_aide=(regime_aide or "").strip(),
+        regime_aide=regime_aide,
         pourcentage_subvention=pourcentage_subvention,
         auteur=by,
     )
@@ -854,6 +862,13 @@ def convention_update(*, convention: Convention, data: dict, by: AbstractBaseUse
         _etablissement_valide(beneficiaire=convention.beneficiaire, etablissement=data["etablissement"])
     if "conditions_versement" in data:
         _conditions_coherentes(data["conditions_versement"], convention.tranches.count())
+    if "notification_ue" in data or "regime_aide" in data:
+        regime_aide = _regime_valide(
+            notification_ue=data.get("notification_ue", convention.notification_ue),
+            regime_aide=data.get("regime_aide", convention.regime_aide),
+        )
+        if "regime_aide" in data:
+            data = {**data, "regime_aide": regime_aide}
     changes = [name for name, value in data.items() if getattr(convention, name) != value]
     if not changes:
         return convention

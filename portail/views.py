@@ -247,3 +247,20 @@ def projet_historique_view(request, slug: str):
         "portail/projet_historique.html",
         {"projet": projet, "page": page, "nb": len(changements), "title": f"Historique — {projet.titre}"},
     )
+
+
+# --- Open data: the IATI activity file ------------------------------------------------------------------------------
+
+
+def donnees_ouvertes_iati(request):
+    """The programme in IATI 2.03 (portail.iati), one activity per project: public, for any reader or harvester."""
+    from django.http import HttpResponse, HttpResponseNotAllowed
+
+    # Imported here: lxml is loaded by the workers that serve the file only.
+    from portail.iati import iati_activities
+
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    reponse = HttpResponse(iati_activities(), content_type="application/xml; charset=utf-8")
+    reponse["Content-Disposition"] = 'inline; filename="iati-activities.xml"'
+    return reponse

@@ -16,12 +16,12 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from comptes.models import Profil
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from indicateurs import services as services_indicateurs
 from indicateurs.models import ImpactQualitatif, Indicateur
 from laureats.models import Organisation, Projet
 from territoires.models import DirectionRegionale, Label, Region, Thematique, TypeTerritoire
+from tests import grand_livre as services
 from tests.factories import compte
 from tests.pages.test_edition_sans_changement import _Formulaires, envoyer
 

@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from tests import grand_livre as services
 from financements.exports import MONTANT, Colonne, response
 from financements.models import Enveloppe
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.indicateurs.factories import compte, entetes
 
 pytestmark = pytest.mark.django_db

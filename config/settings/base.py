@@ -396,3 +396,21 @@ AXES_HTTP_RESPONSE_CODE = 429
 # On top of the lockout, login POSTs per client address, whatever the username
 # (DRF's throttle: counters in the cache, 429 with Retry-After).
 THROTTLE_CONNEXION = env_str("THROTTLE_CONNEXION", "30/min")
+
+# --- Open data: the IATI activity file (/donnees-ouvertes/iati-activities.xml, portail/iati.py) ---
+# Its publisher (reporting-org): the Caisse des Dépôts, which runs the programme for the State
+# through the Banque des Territoires. Its identifier follows org-id.guide: the list FR-RCS (SIREN
+# numbers of the Sirene register; FR-INSEE is deprecated in its favour), then the SIREN.
+IATI_ORGANISATION_REF = env_str("IATI_ORGANISATION_REF", "FR-RCS-180020026")
+IATI_ORGANISATION_NOM = env_str("IATI_ORGANISATION_NOM", "Caisse des dépôts et consignations")
+# IATI OrganisationType 15, « Other Public Sector »: a public institution (établissement public
+# spécial), not a government (10) nor a ministry's department.
+IATI_ORGANISATION_TYPE = env_str("IATI_ORGANISATION_TYPE", "15")
+# An activity's identifier is this prefix, a hyphen and the project's slug. IATI requires it to
+# begin with the publisher's identifier; "TI" keeps the programme apart from its other activities.
+IATI_IDENTIFIANT_PREFIXE = env_str("IATI_IDENTIFIANT_PREFIXE", f"{IATI_ORGANISATION_REF}-TI")
+if not IATI_IDENTIFIANT_PREFIXE.startswith(IATI_ORGANISATION_REF):
+    raise ImproperlyConfigured(
+        f"IATI_IDENTIFIANT_PREFIXE={IATI_IDENTIFIANT_PREFIXE!r} doit commencer par l'identifiant de "
+        f"l'organisation qui publie, IATI_ORGANISATION_REF={IATI_ORGANISATION_REF!r}."
+    )

@@ -7,8 +7,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Versement
+from tests import grand_livre as services
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Enveloppe
 from financements.selectors import Chiffres, taux
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte
 from tests.financements.exports_lus import rows_of as lignes
 

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F, Sum
 
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Engagement, Versement
+from tests import grand_livre as services
 from tests.factories import compte
 
 pytestmark = pytest.mark.django_db

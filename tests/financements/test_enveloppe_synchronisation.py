@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe
 from laureats.models import Projet
+from tests import grand_livre as services
 
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)

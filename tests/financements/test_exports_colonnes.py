@@ -11,12 +11,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.exports import COLONNES_GRAND_LIVRE, COLONNES_TABLEAU, grand_livre_rows, tableau_rows
 from financements.models import Engagement, Enveloppe, Versement
 from financements.selectors import Chiffres, LigneProjet, Tableau
 from laureats.models import Projet
 from territoires.models import Region
+from tests import grand_livre as services
 from tests.factories import compte
 
 ENTETE_TABLEAU = [

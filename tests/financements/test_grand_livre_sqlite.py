@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests import grand_livre as services
 from financements.models import Enveloppe
 from financements.selectors import engagement_list, own_regions_first
 from laureats.models import Projet
+from tests import grand_livre as services
 
 
 def ordre_lu() -> str:

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from tests import grand_livre as services
 from financements.models import Engagement, Enveloppe
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe
 from financements.selectors import Chiffres, enveloppe_chiffres, enveloppe_list, programme_chiffres
 from laureats.models import Projet
+from tests import grand_livre as services
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -20,9 +20,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import grand_livre as services
 from financements.models import Enveloppe
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte
 from tests.financements.exports_lus import rows_of
 

@@ -14,8 +14,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
+from tests import grand_livre as services
 
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from laureats.models import Projet
+from tests import grand_livre as services
 
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe, Versement
 from financements.selectors import Chiffres, cumuls_mensuels, projet_financement, tableau_financier
 from laureats.models import Projet
+from tests import grand_livre as services
 from tests.factories import compte
 
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db.models import Sum
 from django.test import Client
 
-from tests import grand_livre as services
 from financements.models import Allocation, Enveloppe
 from laureats.models import Projet
 from laureats.templatetags.montants import euros, millions, nombre, pourcentage
 from portail.views import REGIONS_CARTE
+from tests import grand_livre as services
 from tests.factories import ProjetFactory, compte
 
 D = Decimal
