@@ -1,72 +1,29 @@
-"""The API's reads of conventions and tranches: what is paid on each tranche and whether it is late, in SQL.
+"""The API's reads of conventions and tranches, on the schedule's one definition of what is paid.
 
-`services.tranche_verse` reads one tranche's paid amount with one query; a list of
-conventions with their schedules would cost one per tranche. Here the same sum
-(disbursements less reversals on the tranche) is a correlated subquery of the
-tranches' query, so a page of conventions costs the same number of queries whatever
-their tranches. tests/api/test_conventions.py checks it against tranche_verse.
+What is paid on a tranche (`verse`, `reste`) is `TrancheQuerySet.with_verse`, a correlated
+subquery of the tranches' query: a page of conventions costs the same number of queries
+whatever their schedules. Lateness is `TrancheQuerySet.en_retard`'s rule (planned before
+the day, not fully paid), written here as a column so that every tranche carries it;
+tests/api/test_conventions.py checks both against the model's queryset and the services.
 """
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from financements.models import Avenant, Convention, Tranche, Versement
-
-_MONTANT = DecimalField(max_digits=15, decimal_places=2)
+from financements.models import Avenant, Convention, Tranche
 
 
-def _verse_sur_la_tranche() -> Coalesce:
-    """Net amount paid on the tranche of the outer query: disbursements less reversals, 0 when none."""
-    nets = (
-        Versement.objects.filter(tranche=OuterRef("pk"))
-        .order_by()
-        .values("tranche")
-        .annotate(
-            total=Sum(
-                Case(
-                    When(nature=Versement.Nature.ANNULATION, then=-F("montant")),
-                    default=F("montant"),
-                    output_field=_MONTANT,
-                )
-            )
-        )
-        .values("total")
-    )
-    return Coalesce(Subquery(nets[:1], output_field=_MONTANT), Value(Decimal("0.00")), output_field=_MONTANT)
-
-
-def tranches_annotees(*, aujourdhui: datetime.date | None = None) -> QuerySet[Tranche]:
-    """Tranches with `verse` (net paid), `reste` (planned less paid) and `en_retard`.
-
-    A tranche is late when its planned date is past (before today) and it is not fully paid.
-    """
-    aujourdhui = aujourdhui or timezone.localdate()
-    return Tranche.objects.annotate(
-        verse=_verse_sur_la_tranche(),
-        reste=ExpressionWrapper(F("montant") - F("verse"), output_field=_MONTANT),
+def tranches_annotees(*, jour: datetime.date | None = None) -> QuerySet[Tranche]:
+    """Tranches with `verse` (net paid), `reste` (planned less paid) and `en_retard` on `jour` (today in Paris)."""
+    jour = jour or timezone.localdate()
+    return Tranche.objects.with_verse().annotate(
         en_retard=Case(
-            When(Q(date_prevue__lt=aujourdhui) & Q(reste__gt=0), then=Value(True)),
+            When(Q(date_prevue__lt=jour) & Q(reste__gt=0), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        ),
+        )
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from financements import services
+from financements import selectors, services
 from financements.models import Allocation, Avenant, Convention, Engagement, Tranche, Versement
 from laureats.models import Etablissement, Organisation, Partenariat, Projet
 from tests.factories import compte, jeton
@@ -332,8 +332,19 @@ def test_paid_rest_and_lateness_are_the_services_figures_recomputed_from_the_dis
         assert Decimal(tranches[tranche.numero]["reste"]) == tranche.montant - net
     assert (tranches[1]["verse"], tranches[1]["reste"], tranches[1]["en_retard"]) == ("97499.50", "2500.50", True)
     assert (tranches[2]["verse"], tranches[2]["reste"], tranches[2]["en_retard"]) == ("50000.00", "150000.00", True)
+    en_retard = {t["id"] for t in charge.get(TRANCHES, {"en_retard": "true"}).json()["results"]}
+    assert (
+        en_retard
+        == set(Tranche.objects.en_retard(AUJOURDHUI).values_list("pk", flat=True))
+        == {
+            premiere.pk,
+            seconde.pk,
+        }
+    )
     services.tranche_pay(tranche=premiere, montant="2500.50", date="2024-09-10", reference="V-3", by=None)
     assert charge.get(f"{URL}{uid}/").json()["tranches"][0]["en_retard"] is False
+    en_retard = {t["id"] for t in charge.get(TRANCHES, {"en_retard": "true"}).json()["results"]}
+    assert en_retard == {t.pk for t in selectors.tranches_en_retard()} == {seconde.pk}
 
 
 def test_a_tranche_planned_today_or_later_is_not_late(charge):
