@@ -8,5 +8,9 @@ urlpatterns = [
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),
     path("projets/<slug:slug>/historique/", views.projet_historique_view, name="projet_historique"),
+    # Open data, SCDL « subventions » (portail/donnees_ouvertes.py).
+    path("donnees-ouvertes/", views.donnees_ouvertes, name="donnees_ouvertes"),
+    path("donnees-ouvertes/subventions.csv", views.subventions_csv, name="donnees_ouvertes_subventions_csv"),
+    path("donnees-ouvertes/subventions.json", views.subventions_json, name="donnees_ouvertes_subventions_json"),
     path("donnees-ouvertes/iati-activities.xml", views.donnees_ouvertes_iati, name="donnees_ouvertes_iati"),
 ]

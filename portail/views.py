@@ -5,11 +5,15 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 
 from comptes.models import Profil
 from comptes.permissions import role_required
@@ -24,6 +28,7 @@ from laureats.models import Organisation, Projet
 from laureats.selectors import projet_search
 from laureats.services import PROJET_CHAMPS_MODIFIABLES
 from laureats.templatetags.montants import en_millions
+from portail import donnees_ouvertes as donnees_ouvertes_scdl
 from portail.historique import dernieres_modifications, projet_historique
 from portail.selectors import projet_detail_queryset, projet_list
 from portail.services import fiche_update
@@ -246,6 +251,66 @@ def projet_historique_view(request, slug: str):
         request,
         "portail/projet_historique.html",
         {"projet": projet, "page": page, "nb": len(changements), "title": f"Historique — {projet.titre}"},
+    )
+
+
+# --- Open data: the SCDL « subventions » files and the page that presents them (portail/donnees_ouvertes.py) ---
+
+LICENCE = {
+    "nom": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+    "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
+
+
+@require_safe
+def donnees_ouvertes(request):
+    """What the portal publishes, under which licence, and for officers and directors what is left to complete."""
+    publication = donnees_ouvertes_scdl.publication()
+    context = {
+        "title": "Données ouvertes",
+        "publication": publication,
+        "nb_lignes": len(publication.lignes),
+        "schema": {
+            "nom": donnees_ouvertes_scdl.SCHEMA_NOM,
+            "titre": donnees_ouvertes_scdl.SCHEMA_TITRE,
+            "version": donnees_ouvertes_scdl.SCHEMA_VERSION,
+            "url": donnees_ouvertes_scdl.SCHEMA_URL,
+        },
+        "licence": LICENCE,
+        "attribuant": {"nom": settings.SCDL_NOM_ATTRIBUANT, "siret": settings.SCDL_ID_ATTRIBUANT},
+        "dispositif": settings.SCDL_DISPOSITIF_AIDE,
+        "voit_a_completer": role_of(request.user) in (CHARGE, DIRECTEUR),
+    }
+    return render(request, "portail/donnees_ouvertes.html", context)
+
+
+def _fichier(contenu: str, *, content_type: str, nom: str, publication) -> HttpResponse:
+    reponse = HttpResponse(contenu.encode("utf-8"), content_type=content_type)
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    if publication.derniere_modification is not None:
+        reponse["Last-Modified"] = http_date(publication.derniere_modification.timestamp())
+    return reponse
+
+
+@require_safe
+def subventions_csv(request):
+    publication = donnees_ouvertes_scdl.publication()
+    return _fichier(
+        donnees_ouvertes_scdl.csv_texte(publication.lignes),
+        content_type="text/csv; charset=utf-8; header=present",
+        nom="subventions.csv",
+        publication=publication,
+    )
+
+
+@require_safe
+def subventions_json(request):
+    publication = donnees_ouvertes_scdl.publication()
+    return _fichier(
+        donnees_ouvertes_scdl.json_texte(publication.lignes),
+        content_type="application/json",
+        nom="subventions.json",
+        publication=publication,
     )
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -179,6 +180,31 @@ USE_TZ = True
 
 # The Prime Minister named the 24 laureates on 13 September 2019: no ledger entry predates it.
 PROGRAMME_DATE_DESIGNATION = datetime.date(2019, 9, 13)
+
+# Open data, SCDL « subventions » (issue 14, portail/donnees_ouvertes.py): the body attributing the subsidies
+# (nomAttribuant, idAttribuant) and the aid scheme (dispositifAide). The Banque des Territoires, which operates the
+# programme for the State (PIA), is a directorate of the Caisse des dépôts: the legal person, with its SIRET.
+SCDL_NOM_ATTRIBUANT = env_str("SCDL_NOM_ATTRIBUANT", "Caisse des dépôts et consignations").strip()
+SCDL_ID_ATTRIBUANT = env_str("SCDL_ID_ATTRIBUANT", "18002002600019").strip()
+SCDL_DISPOSITIF_AIDE = env_str("SCDL_DISPOSITIF_AIDE", "Territoires d'Innovation").strip()
+if not SCDL_NOM_ATTRIBUANT or not SCDL_DISPOSITIF_AIDE:
+    raise ImproperlyConfigured("SCDL_NOM_ATTRIBUANT et SCDL_DISPOSITIF_AIDE ne peuvent être vides.")
+
+
+def _luhn_valide(chiffres: str) -> bool:
+    """The Luhn key of a SIREN or SIRET: every second digit from the right doubled (less 9 past 9), sum % 10 == 0."""
+    total = 0
+    for rang, chiffre in enumerate(reversed(chiffres)):
+        valeur = int(chiffre) * (2 if rang % 2 else 1)
+        total += valeur - 9 if valeur > 9 else valeur
+    return total % 10 == 0
+
+
+# Every published row carries this SIRET: a wrong one would make the whole file invalid.
+if not (re.fullmatch(r"[0-9]{14}", SCDL_ID_ATTRIBUANT) and _luhn_valide(SCDL_ID_ATTRIBUANT)):
+    raise ImproperlyConfigured(
+        f"SCDL_ID_ATTRIBUANT={SCDL_ID_ATTRIBUANT!r} n'est pas un SIRET valide (14 chiffres, clé de Luhn)."
+    )
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
