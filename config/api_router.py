@@ -1,7 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
 from comptes.api.views import JetonViewSet
-from financements.api.views import EngagementViewSet, EnveloppeViewSet, RegionFinancementsViewSet, VersementViewSet
+from financements.api.views import (
+    ConventionViewSet,
+    EngagementViewSet,
+    EnveloppeViewSet,
+    RegionFinancementsViewSet,
+    TrancheViewSet,
+    VersementViewSet,
+)
 from indicateurs.api.views import IndicateurViewSet, MesureViewSet
 from laureats.api.views import OrganisationViewSet
 from portail.api.views import ProjetViewSet
@@ -17,6 +24,8 @@ router.register("jetons", JetonViewSet, basename="jeton")
 router.register("enveloppes", EnveloppeViewSet, basename="enveloppe")
 router.register("engagements", EngagementViewSet, basename="engagement")
 router.register("versements", VersementViewSet, basename="versement")
+router.register("conventions", ConventionViewSet, basename="convention")
+router.register("tranches", TrancheViewSet, basename="tranche")
 router.register("regions", RegionFinancementsViewSet, basename="region-financements")
 router.register("indicateurs", IndicateurViewSet, basename="indicateur")
 router.register("mesures", MesureViewSet, basename="mesure")

@@ -1,5 +1,7 @@
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,12 +12,21 @@ from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
 from config.api_tools import ListeMixin, UpdatedSinceFilter
 from financements import services
+from financements.api.filters import ConventionFilterSet, TrancheFilterSet
+from financements.api.selectors import convention_list, tranche_list
 from financements.api.serializers import (
+    AvenantInputSerializer,
+    ConventionInputSerializer,
+    ConventionSerializer,
+    ConventionUpdateSerializer,
+    EcheancierInputSerializer,
     EngagementInputSerializer,
     EngagementSerializer,
     EnveloppeSerializer,
     MouvementInputSerializer,
     RegionFinancementsSerializer,
+    TrancheListeSerializer,
+    TrancheVersementInputSerializer,
     VersementInputSerializer,
     VersementSerializer,
 )
@@ -70,13 +81,23 @@ class EnveloppeViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
     list=extend_schema(summary="Grand livre des engagements", tags=["Financements"]),
     retrieve=extend_schema(summary="Un engagement ou désengagement", tags=["Financements"]),
     create=extend_schema(
-        summary="Enregistrer un engagement",
+        summary="Enregistrer un engagement (investissement)",
+        description=(
+            "Engage des fonds de l'enveloppe « investissement ». Une subvention s'engage par une convention "
+            "avec son bénéficiaire (`POST /api/v1/conventions/`) ou par un avenant qui en augmente le montant "
+            "(`POST /api/v1/conventions/{uid}/avenants/`) : sur l'enveloppe « subvention », cette opération "
+            "répond 400, message sur `enveloppe`."
+        ),
         tags=["Financements"],
         request=EngagementInputSerializer,
         responses={201: EngagementSerializer, **ERREURS_ECRITURE},
     ),
     desengagement_create=extend_schema(
         summary="Libérer une part non versée d'un engagement (désengagement)",
+        description=(
+            "Pour un engagement d'investissement. L'engagement d'une convention ne change que par avenant "
+            "(`POST /api/v1/conventions/{uid}/avenants/`, qui ajuste aussi l'échéancier) : ici, 400 sur `engagement`."
+        ),
         tags=["Financements"],
         request=MouvementInputSerializer,
         responses={
@@ -104,7 +125,7 @@ class EngagementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericV
     updated_since_field = "cree_le"  # entries are immutable: created is last changed
 
     def get_queryset(self):
-        queryset = _scoped(engagement_list(), self.request.user, "projet")
+        queryset = _scoped(engagement_list().select_related("convention"), self.request.user, "projet")
         return own_regions_first(
             queryset, region_codes=_own_region_codes(self.request.user), region_path="projet__region"
         )
@@ -128,7 +149,11 @@ class EngagementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericV
     list=extend_schema(summary="Grand livre des versements", tags=["Financements"]),
     retrieve=extend_schema(summary="Un versement ou une annulation", tags=["Financements"]),
     create=extend_schema(
-        summary="Enregistrer un versement sur un engagement",
+        summary="Enregistrer un versement sur un engagement (investissement)",
+        description=(
+            "Pour un engagement d'investissement. L'engagement d'une convention se paie tranche par tranche "
+            "(`POST /api/v1/tranches/{id}/versements/`) : ici, 400 sur `tranche`."
+        ),
         tags=["Financements"],
         request=VersementInputSerializer,
         responses={201: VersementSerializer, **ERREURS_ECRITURE},
@@ -174,6 +199,196 @@ class VersementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
         entree.is_valid(raise_exception=True)
         annulation = services.versement_cancel(versement=versement, by=request.user, **entree.validated_data)
         return Response(self.get_serializer(annulation).data, status=status.HTTP_201_CREATED)
+
+
+ERREURS_CONVENTION = {**ERREURS_ECRITURE, 404: OpenApiResponse(description="Convention inconnue.")}
+
+
+def _propres_regions_d_abord(queryset, user, *, region_path: str, ordre: list[str]):
+    """As the ledger: a director sees every region, with their own first."""
+    codes = _own_region_codes(user)
+    if not codes:
+        return queryset
+    return queryset.alias(
+        _propre=Case(When(**{f"{region_path}__code__in": codes}, then=Value(0)), default=Value(1))
+    ).order_by("_propre", *ordre)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Conventions de subvention et leurs échéanciers", tags=["Financements"]),
+    retrieve=extend_schema(summary="Une convention, son échéancier et ses avenants", tags=["Financements"]),
+    create=extend_schema(
+        summary="Enregistrer une convention signée et son échéancier",
+        description=(
+            "Le bénéficiaire est le chef de file ou un partenaire du projet ; les tranches totalisent exactement "
+            "le montant, aucune n'est prévue avant la date de la convention. La signature engage le montant dans "
+            "le grand livre (enveloppe « subvention ») : au-delà de la subvention prévue du projet ou du plafond "
+            "de l'enveloppe, 409 avec le reste disponible ; rien n'est écrit en cas de refus. Les erreurs d'une "
+            "tranche sont nommées par leur rang : `tranches.1.montant`."
+        ),
+        tags=["Financements"],
+        request=ConventionInputSerializer,
+        responses={201: ConventionSerializer, **ERREURS_ECRITURE},
+    ),
+    partial_update=extend_schema(
+        summary="Compléter ou corriger une convention (objet, champs publiés)",
+        description=(
+            "Seuls les champs envoyés changent. Le montant change par avenant, l'échéancier par "
+            "`PUT …/echeancier/` : tout autre champ est refusé (400)."
+        ),
+        tags=["Financements"],
+        request=ConventionUpdateSerializer,
+        responses={
+            200: ConventionSerializer,
+            400: ERREURS_ECRITURE[400],
+            401: ERREURS_ECRITURE[401],
+            403: ERREURS_ECRITURE[403],
+            404: ERREURS_CONVENTION[404],
+        },
+    ),
+    avenant_create=extend_schema(
+        summary="Enregistrer un avenant qui change le montant de la convention",
+        description=(
+            "Une hausse engage la variation dans le grand livre, une baisse libère la part ni versée ni déjà "
+            "libérée (409 au-delà, avec ce qui peut l'être). Sans `tranches`, la hausse s'ajoute à la dernière "
+            "tranche non entièrement versée et la baisse se prend sur le non-versé des dernières tranches. "
+            "Renvoie la convention modifiée."
+        ),
+        tags=["Financements"],
+        request=AvenantInputSerializer,
+        responses={201: ConventionSerializer, **ERREURS_CONVENTION},
+    ),
+    echeancier_update=extend_schema(
+        summary="Replanifier l'échéancier d'une convention (même total)",
+        description=(
+            "Remplace l'échéancier : une tranche nommée par son `numero` est modifiée, une tranche sans numéro "
+            "est créée, une tranche omise est supprimée si rien n'y a été versé. Une tranche n'est jamais prévue "
+            "pour moins que ce qui y a été versé."
+        ),
+        tags=["Financements"],
+        request=EcheancierInputSerializer,
+        responses={
+            200: ConventionSerializer,
+            400: ERREURS_ECRITURE[400],
+            401: ERREURS_ECRITURE[401],
+            403: ERREURS_ECRITURE[403],
+            404: ERREURS_CONVENTION[404],
+        },
+    ),
+)
+class ConventionViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Conventions de subvention : bénéficiaire, montant, échéancier (tranches), avenants.
+
+    Mêmes droits que le grand livre : chargé·es et directeur·rices voient tout (les régions du
+    directeur d'abord) ; un partenaire ne voit que les conventions des projets auxquels son
+    organisation participe. Écriture par les chargé·es de programme.
+
+    `updated_since` retient une convention modifiée, ou dont une tranche a été modifiée ou payée.
+    `en_retard` est calculé au jour de la requête.
+    """
+
+    lookup_field = "uid"
+    serializer_class = ConventionSerializer
+    permission_classes = [LectureParRoleEcritureCharge]
+    filterset_class = ConventionFilterSet
+    search_fields = ["reference", "objet", "beneficiaire__nom", "projet__titre"]
+    ordering_fields = ["date_signature", "montant", "modifie_le"]
+    updated_since_fields = ["modifie_le", "tranches__modifie_le", "tranches__versements__cree_le"]
+
+    def get_queryset(self):
+        queryset = _scoped(convention_list(), self.request.user, "projet")
+        return _propres_regions_d_abord(
+            queryset, self.request.user, region_path="projet__region", ordre=["-date_signature", "-id"]
+        )
+
+    def _lue(self, convention) -> dict:
+        """The convention as the API shows it after a write: read again with its schedule's sums."""
+        return self.get_serializer(convention_list().get(pk=convention.pk)).data
+
+    def create(self, request, *args, **kwargs):
+        entree = ConventionInputSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        convention = services.convention_create(by=request.user, **entree.validated_data)
+        return Response(self._lue(convention), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        convention = self.get_object()
+        entree = ConventionUpdateSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        convention = services.convention_update(convention=convention, data=entree.validated_data, by=request.user)
+        return Response(self._lue(convention))
+
+    @action(detail=True, methods=["post"], url_path="avenants", url_name="avenants")
+    def avenant_create(self, request, uid=None, format=None):
+        convention = self.get_object()
+        entree = AvenantInputSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        services.avenant_create(convention=convention, by=request.user, **entree.validated_data)
+        return Response(self._lue(convention), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["put"], url_path="echeancier", url_name="echeancier")
+    def echeancier_update(self, request, uid=None, format=None):
+        convention = self.get_object()
+        entree = EcheancierInputSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        services.echeancier_update(convention=convention, by=request.user, **entree.validated_data)
+        return Response(self._lue(convention))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Tranches des échéanciers : prévu, versé, reste, retard", tags=["Financements"]),
+    versement_create=extend_schema(
+        summary="Payer une tranche, en tout ou en partie",
+        description=(
+            "Un versement sur l'engagement de la convention, le plus ancien d'abord ; deux si le montant "
+            "s'étend sur deux engagements (hausse par avenant), référencés `reference` puis `reference-2`. "
+            "Au-delà du reste à verser de la tranche : 409 avec `reste_disponible`. Renvoie les versements créés."
+        ),
+        tags=["Financements"],
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Identifiant de la tranche (`id`)."
+            )
+        ],
+        request=TrancheVersementInputSerializer,
+        responses={
+            201: VersementSerializer(many=True),
+            **ERREURS_ECRITURE,
+            404: OpenApiResponse(description="Tranche inconnue."),
+        },
+    ),
+)
+class TrancheViewSet(ListeMixin, viewsets.GenericViewSet):
+    """Les tranches de toutes les conventions, par date prévue ; mêmes droits que les conventions.
+
+    `updated_since` retient une tranche modifiée ou payée depuis ; `en_retard` est calculé au jour de la requête.
+    """
+
+    serializer_class = TrancheListeSerializer
+    permission_classes = [LectureParRoleEcritureCharge]
+    filterset_class = TrancheFilterSet
+    lookup_value_regex = "[0-9]+"
+    search_fields = ["convention__reference", "condition", "convention__beneficiaire__nom"]
+    ordering_fields = ["date_prevue", "montant", "modifie_le"]
+    updated_since_fields = ["modifie_le", "versements__cree_le"]
+
+    def get_queryset(self):
+        queryset = _scoped(tranche_list(), self.request.user, "convention__projet")
+        return _propres_regions_d_abord(
+            queryset, self.request.user, region_path="convention__projet__region",
+            ordre=["date_prevue", "convention_id", "numero"],
+        )  # fmt: skip
+
+    @action(
+        detail=True, methods=["post"], url_path="versements", url_name="payer", filter_backends=[],
+        pagination_class=None,
+    )  # fmt: skip
+    def versement_create(self, request, pk=None, format=None):
+        tranche = self.get_object()
+        entree = TrancheVersementInputSerializer(data=request.data)
+        entree.is_valid(raise_exception=True)
+        versements = services.tranche_pay(tranche=tranche, by=request.user, **entree.validated_data)
+        return Response(VersementSerializer(versements, many=True).data, status=status.HTTP_201_CREATED)
 
 
 def _en_texte(chiffres: Chiffres, code: str) -> dict:

@@ -144,7 +144,7 @@ def test_the_generator_warns_of_nothing_and_writes_every_operation_of_the_schema
 
 def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client(genere, live_server):
     api, modeles = genere, genere.paquet.models
-    subvention = modeles.CodeEnveloppeEnum.SUBVENTION
+    investissement = modeles.CodeEnveloppeEnum.INVESTISSEMENT
     public = api.client(live_server.url)
     partenaire = api.client(live_server.url, compte("partenaire"))
     charge = api.client(live_server.url, compte("charge"))
@@ -188,15 +188,15 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     reponse = api.op("v1_mesures_retrieve").sync_detailed(client=partenaire, uid=mesure.uid)
     assert (reponse.status_code, reponse.parsed.statut) == (HTTPStatus.OK, Mesure.Statut.VALIDEE)
 
-    # The officer commits subsidy to the project, pays part of it, then releases and reverses part of each;
+    # The officer commits equity to the project, pays part of it, then releases and reverses part of each;
     # the envelope's figures and the region's table move by as much.
-    avant = api.op("v1_enveloppes_retrieve").sync_detailed(client=public, code=subvention).parsed
-    region_avant = _chiffres_du_projet(api, charge, biovallee)
+    avant = api.op("v1_enveloppes_retrieve").sync_detailed(client=public, code=investissement).parsed
+    region_avant = _chiffres_du_projet(api, charge, biovallee, "investissement")
     reponse = api.op("v1_engagements_create").sync_detailed(
         client=charge,
         body=modeles.EngagementInput(
-            projet=biovallee.slug, enveloppe=subvention, montant=f"{ENGAGE}", date=datetime.date(2024, 3, 1),
-            reference="CLIENT-GENERE-E1", motif="Convention de financement, première tranche.",
+            projet=biovallee.slug, enveloppe=investissement, montant=f"{ENGAGE}", date=datetime.date(2024, 3, 1),
+            reference="CLIENT-GENERE-E1", motif="Prise de participation, premier apport.",
         ),
     )  # fmt: skip
     assert reponse.status_code == HTTPStatus.CREATED, reponse.content
@@ -235,14 +235,48 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
 
     reponse = api.op("v1_enveloppes_list").sync_detailed(client=public)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
-    (apres,) = [enveloppe for enveloppe in reponse.parsed.results if enveloppe.code == subvention]
+    (apres,) = [enveloppe for enveloppe in reponse.parsed.results if enveloppe.code == investissement]
     engage, verse = ENGAGE - LIBERE, VERSE - ANNULE
     assert Decimal(apres.engage) == Decimal(avant.engage) + engage
     assert Decimal(apres.verse) == Decimal(avant.verse) + verse
     assert Decimal(apres.reste_a_engager) == Decimal(avant.reste_a_engager) - engage
     assert Decimal(apres.reste_a_verser) == Decimal(avant.reste_a_verser) + engage - verse
-    region_apres = _chiffres_du_projet(api, charge, biovallee)
+    region_apres = _chiffres_du_projet(api, charge, biovallee, "investissement")
     assert region_apres == (region_avant[0] + engage, region_avant[1] + verse)
+
+    # The officer records a subsidy convention with its schedule and pays its first tranche; the region's
+    # subsidy figures move by as much.
+    region_avant = _chiffres_du_projet(api, charge, biovallee, "subvention")
+    reponse = api.op("v1_conventions_create").sync_detailed(
+        client=charge,
+        body=modeles.ConventionInput(
+            projet=biovallee.slug, beneficiaire=biovallee.chef_de_file.slug, objet="Plateforme de compostage.",
+            date_signature=datetime.date(2024, 3, 1), reference="CLIENT-GENERE-C1", montant=f"{ENGAGE}",
+            conditions_versement=modeles.ConditionsVersementEnum.ECHELONNE,
+            tranches=[
+                modeles.TrancheInput(date_prevue=datetime.date(2024, 3, 1), montant=f"{VERSE}", condition="Signature"),
+                modeles.TrancheInput(
+                    date_prevue=datetime.date(2030, 3, 1), montant=f"{ENGAGE - VERSE}", condition="Justificatifs"
+                ),
+            ],
+        ),
+    )  # fmt: skip
+    assert reponse.status_code == HTTPStatus.CREATED, reponse.content
+    convention = reponse.parsed
+    assert (Decimal(convention.montant), len(convention.tranches)) == (ENGAGE, 2)
+    reponse = api.op("v1_tranches_versements_create").sync_detailed(
+        client=charge,
+        id=convention.tranches[0].id,
+        body=modeles.TrancheVersementInput(
+            montant=f"{VERSE}", date=datetime.date(2024, 4, 1), reference="CLIENT-GENERE-T1"
+        ),
+    )
+    assert reponse.status_code == HTTPStatus.CREATED, reponse.content
+    assert [(v.tranche, Decimal(v.montant)) for v in reponse.parsed] == [(convention.tranches[0].id, VERSE)]
+    assert _chiffres_du_projet(api, charge, biovallee, "subvention") == (
+        region_avant[0] + ENGAGE,
+        region_avant[1] + VERSE,
+    )
 
     # The partner reads its project's ledger: the entries just written, as the officer wrote them.
     reponse = api.op("v1_engagements_list").sync_detailed(client=partenaire, projet=biovallee.slug)
@@ -251,14 +285,18 @@ def test_a_partner_and_an_officer_run_the_programme_through_the_generated_client
     reponse = api.op("v1_versements_list").sync_detailed(client=partenaire, projet=biovallee.slug)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
     assert versement.uid in {ligne.uid for ligne in reponse.parsed.results}
+    reponse = api.op("v1_conventions_list").sync_detailed(client=partenaire, projet=biovallee.slug)
+    assert reponse.status_code == HTTPStatus.OK, reponse.content
+    (lue,) = [ligne for ligne in reponse.parsed.results if ligne.uid == convention.uid]
+    assert [(Decimal(t.verse), t.en_retard) for t in lue.tranches] == [(VERSE, False), (Decimal("0.00"), False)]
 
 
-def _chiffres_du_projet(api: Generation, client, projet: Projet) -> tuple[Decimal, Decimal]:
-    """(committed, paid) subsidy of a project, read in its region's table."""
+def _chiffres_du_projet(api: Generation, client, projet: Projet, code: str) -> tuple[Decimal, Decimal]:
+    """(committed, paid) in an envelope for a project, read in its region's table."""
     reponse = api.op("v1_regions_financements_retrieve").sync_detailed(client=client, code=projet.region.code)
     assert reponse.status_code == HTTPStatus.OK, reponse.content
     (ligne,) = [ligne for ligne in reponse.parsed.projets if ligne.slug == projet.slug]
-    (chiffres,) = [chiffres for chiffres in ligne.enveloppes if chiffres.code == "subvention"]
+    (chiffres,) = [chiffres for chiffres in ligne.enveloppes if chiffres.code == code]
     return Decimal(chiffres.engage), Decimal(chiffres.verse)
 
 
@@ -315,8 +353,8 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
     reponse = api.op("v1_engagements_create").sync_detailed(
         client=charge,
         body=modeles.EngagementInput(
-            projet="biovallee", enveloppe=modeles.CodeEnveloppeEnum.SUBVENTION, montant=f"{ENGAGE}",
-            date=datetime.date(2024, 3, 1), reference="CLIENT-GENERE-E2", motif="Convention de financement.",
+            projet="biovallee", enveloppe=modeles.CodeEnveloppeEnum.INVESTISSEMENT, montant=f"{ENGAGE}",
+            date=datetime.date(2024, 3, 1), reference="CLIENT-GENERE-E2", motif="Prise de participation.",
         ),
     )  # fmt: skip
     assert reponse.status_code == HTTPStatus.CREATED, reponse.content
@@ -348,10 +386,23 @@ def test_the_generated_client_reads_the_errors_with_their_messages(genere, live_
 def _ecritures_de_chaque_sorte(charge) -> None:
     """Ledger entries of each nature and measures of each status, with and without an author (a loaded history
     has none): every nullable field of the answers takes both values."""
-    subvention, biovallee = Enveloppe.objects.get(code="subvention"), Projet.objects.get(slug="biovallee")
+    investissement, biovallee = Enveloppe.objects.get(code="investissement"), Projet.objects.get(slug="biovallee")
     engagement = financements.engagement_create(
-        projet=biovallee, enveloppe=subvention, montant=ENGAGE, date=datetime.date(2024, 3, 1),
-        reference="CLIENT-GENERE-E3", motif="Convention.", by=charge,
+        projet=biovallee, enveloppe=investissement, montant=ENGAGE, date=datetime.date(2024, 3, 1),
+        reference="CLIENT-GENERE-E3", motif="Prise de participation.", by=charge,
+    )  # fmt: skip
+    convention = financements.convention_create(
+        projet=biovallee, beneficiaire=biovallee.chef_de_file, objet="Convention.", reference="CLIENT-GENERE-C3",
+        date_signature=datetime.date(2024, 3, 1), montant=ENGAGE, by=charge,
+        tranches=[{"date_prevue": datetime.date(2024, 3, 1), "montant": ENGAGE, "condition": "Signature"}],
+    )  # fmt: skip
+    financements.avenant_create(
+        convention=convention, variation=-LIBERE, date=datetime.date(2024, 5, 1), reference="CLIENT-GENERE-AV3",
+        motif="Action abandonnée.", by=None,
+    )  # fmt: skip
+    financements.tranche_pay(
+        tranche=convention.tranches.get(), montant=VERSE, date=datetime.date(2024, 6, 1),
+        reference="CLIENT-GENERE-T3", by=None,
     )  # fmt: skip
     financements.desengagement_create(
         engagement=engagement, montant=ENGAGE - VERSE, date=datetime.date(2024, 6, 1),

@@ -13,6 +13,7 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 import requests
@@ -24,8 +25,11 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
 
 from comptes.services import jeton_create, jeton_revoke
+from financements import services as financements
+from financements.models import Convention, Enveloppe
 from indicateurs.demo import demo_generate
 from indicateurs.models import Indicateur
+from laureats.models import Etablissement, Organisation
 from tests.factories import ProjetFactory, compte
 
 # Several thousand requests: left out of mutation runs (mutation/lancer.py), run by `make test`.
@@ -201,9 +205,52 @@ def _clients() -> dict[str, Client]:
     return clients
 
 
+def _conventions_completes_et_a_completer() -> None:
+    """A project of its own (whatever the demo commits elsewhere) with two conventions: one with every
+    published field, an establishment, an amendment and a tranche paid in part; one with none of them
+    yet. An equity commitment paid in part beside them: a ledger entry with no convention nor tranche."""
+    projet = ProjetFactory()
+    lead = projet.chef_de_file
+    Organisation.objects.filter(pk=lead.pk).update(siren="410000004")
+    etablissement = Etablissement.objects.create(organisation=lead, siret="41000000400011", libelle="Siège")
+    complete = financements.convention_create(
+        projet=projet, beneficiaire=lead, objet="Conformité : convention complète", reference="CONFORMITE-C1",
+        date_signature=datetime.date(2024, 1, 15), montant=Decimal("3000.00"), by=None, etablissement=etablissement,
+        nature_aide=Convention.NatureAide.NUMERAIRE, conditions_versement=Convention.ConditionsVersement.ECHELONNE,
+        notification_ue=True, regime_aide="SA.40405", pourcentage_subvention=Decimal("40.00"),
+        tranches=[
+            {"date_prevue": datetime.date(2024, 2, 1), "montant": Decimal("1000.00"), "condition": "À la signature"},
+            {"date_prevue": datetime.date(2030, 6, 30), "montant": Decimal("2000.00"), "condition": "Solde"},
+        ],
+    )  # fmt: skip
+    financements.avenant_create(
+        convention=complete, variation=Decimal("-500.00"), date=datetime.date(2024, 6, 1),
+        reference="CONFORMITE-AV1", motif="Une action abandonnée.", by=None,
+    )  # fmt: skip
+    financements.tranche_pay(
+        tranche=complete.tranches.get(numero=1), montant=Decimal("400.00"), date=datetime.date(2024, 3, 1),
+        reference="CONFORMITE-V1", by=None,
+    )  # fmt: skip
+    financements.convention_create(
+        projet=projet, beneficiaire=lead, objet="Conformité : convention à compléter", reference="CONFORMITE-C2",
+        date_signature=datetime.date(2024, 3, 1), montant=Decimal("1000.00"), by=None,
+        tranches=[{"date_prevue": datetime.date(2024, 3, 1), "montant": Decimal("1000.00"), "condition": "Unique"}],
+    )  # fmt: skip
+    engagement = financements.engagement_create(
+        projet=projet, enveloppe=Enveloppe.objects.get(code=Enveloppe.Code.INVESTISSEMENT), montant=Decimal("1000.00"),
+        date=datetime.date(2024, 1, 15), reference="CONFORMITE-E1", motif="Apport en fonds propres.", by=None,
+    )  # fmt: skip
+    financements.versement_create(
+        engagement=engagement, montant=Decimal("100.00"), date=datetime.date(2024, 2, 1),
+        reference="CONFORMITE-V2", by=None,
+    )  # fmt: skip
+
+
 def _lignes_que_la_demo_laisse_vides() -> None:
     """What neither the press kit nor the demo writes: a project entered in the admin without its page
-    in the press kit nor its amounts yet, and an indicator, with a dated baseline, not evaluated yet."""
+    in the press kit nor its amounts yet, and an indicator, with a dated baseline, not evaluated yet;
+    conventions with and without their published fields."""
+    _conventions_completes_et_a_completer()
     projet = ProjetFactory(page_dossier=None)
     projet.allocations.all().delete()
     Indicateur.objects.create(

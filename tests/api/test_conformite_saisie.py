@@ -7,7 +7,16 @@ refuse recorded, nor a value it accepts refused for its form.
 import pytest
 
 from config.saisie import DecimalChaineField
-from financements.api.serializers import EngagementInputSerializer, MouvementInputSerializer, VersementInputSerializer
+from financements.api.serializers import (
+    AvenantInputSerializer,
+    ConventionInputSerializer,
+    ConventionUpdateSerializer,
+    EngagementInputSerializer,
+    MouvementInputSerializer,
+    TrancheInputSerializer,
+    TrancheVersementInputSerializer,
+    VersementInputSerializer,
+)
 from indicateurs.api.serializers import MesureCreateSerializer
 from indicateurs.models import Mesure
 from tests.factories import compte, jeton
@@ -20,6 +29,11 @@ ENTREES = {
     "EngagementInput": EngagementInputSerializer,
     "MouvementInput": MouvementInputSerializer,
     "VersementInput": VersementInputSerializer,
+    "ConventionInput": ConventionInputSerializer,
+    "PatchedConventionUpdate": ConventionUpdateSerializer,
+    "TrancheInput": TrancheInputSerializer,
+    "AvenantInput": AvenantInputSerializer,
+    "TrancheVersementInput": TrancheVersementInputSerializer,
 }
 
 

@@ -20,6 +20,9 @@ OPERATIONS_EN_CONFLIT = {
     ("/api/v1/engagements/{uid}/desengagements/", "post"),
     ("/api/v1/versements/", "post"),
     ("/api/v1/versements/{uid}/annulations/", "post"),
+    ("/api/v1/conventions/", "post"),
+    ("/api/v1/conventions/{uid}/avenants/", "post"),
+    ("/api/v1/tranches/{id}/versements/", "post"),
 }
 
 
@@ -96,16 +99,36 @@ def test_an_unknown_object_and_an_unknown_api_address_are_404_problems(schema):
     assert corps["detail"]
 
 
+def convention(montant: str, reference: str) -> dict:
+    return {
+        "projet": "biovallee", "beneficiaire": "association-biovallee", "objet": "Convention de financement",
+        "date_signature": "2024-03-01", "reference": reference, "montant": montant,
+        "tranches": [{"date_prevue": "2024-03-01", "montant": montant, "condition": "À la signature"}],
+    }  # fmt: skip
+
+
 def test_a_ceiling_conflict_is_a_409_problem_keeping_the_headroom(schema):
     charge = client_for("charge")
-    charge.post("/api/v1/engagements/", engagement(montant="5000000.00"), content_type="application/json")
+    charge.post("/api/v1/conventions/", convention("5000000.00", "CP-2024-03"), content_type="application/json")
 
     response = charge.post(
-        "/api/v1/engagements/", engagement(montant="800000.00", reference="CP-2024-04"), content_type="application/json"
+        "/api/v1/conventions/", convention("800000.00", "CP-2024-04"), content_type="application/json"
     )
 
     corps = probleme(response, schema, 409)
     assert corps["reste_disponible"] == "700000.00" and "il reste" in corps["detail"]
+
+
+def test_a_service_refusal_in_a_nested_list_is_named_by_its_dotted_path(schema):
+    corps = convention("1000.00", "CP-2024-05")
+    corps["tranches"] = [
+        {"date_prevue": "2024-03-01", "montant": "400.00", "condition": "À la signature"},
+        {"date_prevue": "2024-01-01", "montant": "600.00", "condition": "Solde"},
+    ]
+
+    response = client_for("charge").post("/api/v1/conventions/", corps, content_type="application/json")
+
+    assert list(probleme(response, schema, 400)["errors"]) == ["tranches.1.date_prevue"]
 
 
 def test_throttling_is_a_429_problem_with_retry_after(schema):

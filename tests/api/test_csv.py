@@ -99,7 +99,7 @@ def test_an_empty_list_still_gives_its_header():
     texte = corps(client_de("charge").get("/api/v1/engagements/", {"format": "csv"}))
 
     assert texte == (
-        "uid,nature,projet,region,enveloppe,engagement_origine,montant,date,reference,motif,depasse_potentiel,"
+        "uid,nature,projet,region,enveloppe,convention,engagement_origine,montant,date,reference,motif,depasse_potentiel,"
         "justification_depassement,engage_projet_avant,engage_projet_apres,auteur,cree_le\r\n"
     )
 

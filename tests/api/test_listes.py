@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 LISTS = [
     "/api/v1/projets/", "/api/v1/organisations/", "/api/v1/regions/", "/api/v1/thematiques/",
     "/api/v1/types-territoire/", "/api/v1/enveloppes/", "/api/v1/engagements/", "/api/v1/versements/",
+    "/api/v1/conventions/", "/api/v1/tranches/",
 ]  # fmt: skip
 
 

@@ -29,12 +29,14 @@ def clients() -> dict[str, Client]:
 
 @pytest.fixture
 def ecritures() -> dict[str, dict]:
-    """A commitment and a disbursement on Biovallée (the partner's) and on Vilagil (not theirs)."""
-    subvention = Enveloppe.objects.get(code="subvention")
+    """On Biovallée (the partner's) and on Vilagil (not theirs): a commitment and a disbursement of
+    equity, and a subsidy convention with one tranche, paid in part."""
+    investissement = Enveloppe.objects.get(code="investissement")
     out = {}
     for slug in ("biovallee", "vilagil"):
+        projet = Projet.objects.get(slug=slug)
         engagement = services.engagement_create(
-            projet=Projet.objects.get(slug=slug), enveloppe=subvention, montant=Decimal("1000.00"),
+            projet=projet, enveloppe=investissement, montant=Decimal("1000.00"),
             date=datetime.date(2024, 1, 1), reference=f"E-{slug}", motif="M", by=None,
         )  # fmt: skip
         versement = services.versement_create(
@@ -44,7 +46,20 @@ def ecritures() -> dict[str, dict]:
             reference=f"V-{slug}",
             by=None,
         )
-        out[slug] = {"engagement": str(engagement.uid), "versement": str(versement.uid)}
+        convention = services.convention_create(
+            projet=projet, beneficiaire=projet.chef_de_file, objet="Objet", date_signature=datetime.date(2024, 1, 1),
+            reference=f"C-{slug}", montant=Decimal("1000.00"), by=None,
+            tranches=[{"date_prevue": datetime.date(2024, 1, 1), "montant": Decimal("1000.00"), "condition": "C"}],
+        )  # fmt: skip
+        tranche = convention.tranches.get()
+        services.tranche_pay(tranche=tranche, montant=Decimal("10.00"), date=datetime.date(2024, 2, 1),
+                             reference=f"VT-{slug}", by=None)  # fmt: skip
+        out[slug] = {
+            "engagement": str(engagement.uid),
+            "versement": str(versement.uid),
+            "convention": str(convention.uid),
+            "tranche": str(tranche.pk),
+        }
     return out
 
 
@@ -77,7 +92,7 @@ def test_region_financial_figures(clients, role, status):
     assert clients[role].get("/api/v1/regions/84/financements/").status_code == status
 
 
-@pytest.mark.parametrize("resource", ["engagements", "versements"])
+@pytest.mark.parametrize("resource", ["engagements", "versements", "conventions", "tranches"])
 @pytest.mark.parametrize(
     ("role", "status", "visible"),
     [
@@ -94,7 +109,7 @@ def test_ledger_lists_show_each_role_what_it_may_see(clients, ecritures, resourc
         assert {row["projet"] for row in response.json()["results"]} == visible
 
 
-@pytest.mark.parametrize("resource", ["engagement", "versement"])
+@pytest.mark.parametrize("resource", ["engagement", "versement", "convention"])
 @pytest.mark.parametrize(
     ("role", "own", "other"),
     [("anonyme", 401, 401), ("partenaire", 200, 404), ("directeur", 200, 200), ("charge", 200, 200)],
@@ -106,13 +121,19 @@ def test_ledger_details_are_404_for_what_a_role_may_not_see(clients, ecritures, 
 
 
 WRITES = [
-    ("/api/v1/engagements/", {"projet": "biovallee", "enveloppe": "subvention", "montant": "1.00",
+    ("/api/v1/engagements/", {"projet": "biovallee", "enveloppe": "investissement", "montant": "1.00",
                               "date": "2024-03-01", "reference": "R", "motif": "M"}),
     ("/api/v1/engagements/{engagement}/desengagements/", {"montant": "1.00", "date": "2024-03-01",
                                                           "reference": "R", "motif": "M"}),
     ("/api/v1/versements/", {"engagement": "{engagement}", "montant": "1.00", "date": "2024-03-01", "reference": "R"}),
     ("/api/v1/versements/{versement}/annulations/", {"montant": "1.00", "date": "2024-03-01",
                                                      "reference": "R", "motif": "M"}),
+    ("/api/v1/conventions/", {"projet": "biovallee", "beneficiaire": "association-biovallee", "objet": "O",
+                              "date_signature": "2024-03-01", "reference": "R", "montant": "1.00",
+                              "tranches": [{"date_prevue": "2024-03-01", "montant": "1.00", "condition": "C"}]}),
+    ("/api/v1/conventions/{convention}/avenants/", {"variation": "1.00", "date": "2024-03-01", "reference": "R",
+                                                    "motif": "M"}),
+    ("/api/v1/tranches/{tranche}/versements/", {"montant": "1.00", "date": "2024-03-01", "reference": "R"}),
 ]  # fmt: skip
 
 
@@ -124,6 +145,25 @@ def test_only_officers_write_the_ledger(clients, ecritures, url, data, role, sta
     ids = ecritures["biovallee"]
     body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in data.items()}
     response = clients[role].post(url.format(**ids), body, content_type="application/json")
+    assert response.status_code == status, response.content
+
+
+CHANGES = [
+    ("patch", "/api/v1/conventions/{convention}/", {"objet": "Autre objet"}),
+    ("put", "/api/v1/conventions/{convention}/echeancier/", {
+        "motif": "Report", "tranches": [{"numero": 1, "date_prevue": "2024-06-01", "montant": "1000.00",
+                                         "condition": "C"}]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "url", "data"), CHANGES)
+@pytest.mark.parametrize(
+    ("role", "status"), [("anonyme", 401), ("partenaire", 403), ("directeur", 403), ("charge", 200)]
+)
+def test_only_officers_change_a_convention(clients, ecritures, method, url, data, role, status):
+    response = getattr(clients[role], method)(
+        url.format(**ecritures["biovallee"]), data, content_type="application/json"
+    )
     assert response.status_code == status, response.content
 
 

@@ -1,4 +1,8 @@
-"""POST/GET /api/v1/engagements/ and /api/v1/versements/: roles, refusals, field messages."""
+"""POST/GET /api/v1/engagements/ and /api/v1/versements/: roles, refusals, field messages.
+
+A subsidy is committed by a convention (POST /api/v1/conventions/, tests/api/test_conventions.py):
+the writes here are on the investment envelope, the subsidy's ceilings through conventions.
+"""
 
 from decimal import Decimal
 
@@ -6,6 +10,7 @@ import pytest
 from django.test import Client
 
 from financements.models import Engagement, Enveloppe
+from laureats.models import Projet
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +30,7 @@ def charge() -> Client:
 
 def payload(**overrides) -> dict:
     return {
-        "projet": "biovallee", "enveloppe": "subvention", "montant": "1000000.00", "date": "2024-03-01",
+        "projet": "biovallee", "enveloppe": "investissement", "montant": "1000000.00", "date": "2024-03-01",
         "reference": "CP-2024-03", "motif": "Convention de financement signée", **overrides,
     }  # fmt: skip
 
@@ -44,19 +49,33 @@ def test_an_officer_records_a_commitment(charge):
     assert Engagement.objects.get(uid=body["uid"]).auteur.username.startswith("charge")
 
 
-def test_a_commitment_over_the_planned_subsidy_is_a_409_giving_the_headroom(charge):
-    post(charge, **payload(montant="5000000.00"))
+def convention(montant: str, reference: str = "CP-2024-03", *, projet: str = "biovallee", date: str = "2024-03-01"):
+    """The subsidy's commitment: a convention with the project's lead, one tranche of the whole amount."""
+    lead = Projet.objects.get(slug=projet).chef_de_file.slug
+    tranches = [{"date_prevue": date, "montant": montant, "condition": "À la signature"}]
+    return {
+        "projet": projet, "beneficiaire": lead, "objet": "Convention de financement", "date_signature": date,
+        "reference": reference, "montant": montant, "tranches": tranches,
+    }  # fmt: skip
 
-    response = post(charge, **payload(montant="800000.00", reference="CP-2024-04"))
+
+def test_a_commitment_over_the_planned_subsidy_is_a_409_giving_the_headroom(charge):
+    assert post(charge, "/api/v1/conventions/", **convention("5000000.00")).status_code == 201
+
+    response = post(charge, "/api/v1/conventions/", **convention("800000.00", "CP-2024-04"))
 
     assert response.status_code == 409
     assert response.json()["reste_disponible"] == "700000.00"
     assert "il reste 700\u202f000,00 €" in response.json()["detail"]
 
 
-def test_a_commitment_over_the_envelope_is_a_409(charge):
-    Enveloppe.objects.filter(code="subvention").update(plafond=Decimal("100.00"))
-    response = post(charge, **payload(montant="100.01"))
+@pytest.mark.parametrize("enveloppe", ["investissement", "subvention"])
+def test_a_commitment_over_the_envelope_is_a_409(charge, enveloppe):
+    Enveloppe.objects.filter(code=enveloppe).update(plafond=Decimal("100.00"))
+    if enveloppe == "subvention":
+        response = post(charge, "/api/v1/conventions/", **convention("100.01"))
+    else:
+        response = post(charge, **payload(montant="100.01"))
     assert response.status_code == 409 and response.json()["reste_disponible"] == "100.00"
 
 
@@ -126,7 +145,7 @@ def test_the_ledger_is_read_by_every_programme_role_each_within_its_scope(role, 
 
 
 def test_a_director_sees_every_region_with_their_own_first(charge):
-    post(charge, **payload(projet="vilagil", reference="OCCITANIE", date="2024-06-01"))
+    post(charge, "/api/v1/conventions/", **convention("1000.00", "OCCITANIE", projet="vilagil", date="2024-06-01"))
     post(charge, **payload(projet="biovallee", reference="AURA", date="2024-01-01"))
     directeur = client_for("directeur", regions=["84"])
 
@@ -136,8 +155,8 @@ def test_a_director_sees_every_region_with_their_own_first(charge):
 
 
 def test_the_ledger_list_filters_by_project_envelope_region_and_dates(charge):
-    post(charge, **payload(projet="vilagil", date="2023-06-01", reference="CP-2023-06"))
-    post(charge, **payload(projet="biovallee", date="2024-06-01", reference="CP-2024-06"))
+    post(charge, "/api/v1/conventions/", **convention("1000.00", "CP-2023-06", projet="vilagil", date="2023-06-01"))
+    post(charge, "/api/v1/conventions/", **convention("1000.00", "CP-2024-06", date="2024-06-01"))
     post(charge, **payload(projet="biovallee", enveloppe="investissement", date="2024-07-01"))
 
     def count(**params):
@@ -198,9 +217,11 @@ def test_a_director_cannot_pay():
 
 
 def test_region_figures_by_envelope_project_and_year(charge):
-    post(charge, **payload(montant="1000000.00", date="2023-05-01"))
-    uid = post(charge, **payload(montant="500000.00", date="2024-05-01", reference="B")).json()["uid"]
-    post(charge, "/api/v1/versements/", engagement=uid, montant="200000.00", date="2024-06-01", reference="V")
+    post(charge, "/api/v1/conventions/", **convention("1000000.00", date="2023-05-01"))
+    tranche = post(charge, "/api/v1/conventions/", **convention("500000.00", "B", date="2024-05-01")).json()[
+        "tranches"
+    ][0]
+    post(charge, f"/api/v1/tranches/{tranche['id']}/versements/", montant="200000.00", date="2024-06-01", reference="V")
 
     body = charge.get("/api/v1/regions/84/financements/").json()
 
