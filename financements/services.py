@@ -756,6 +756,8 @@ def _echeancier_replace(*, convention: Convention, tranches: list[dict], by, mot
             suivant += 1
         tranche.date_prevue, tranche.montant, tranche.condition = lue["date_prevue"], lue["montant"], lue["condition"]
         _tranche_save(tranche, by=by, motif=motif)
+    # A schedule read through the convention (API `updated_since`) changed with it.
+    Convention.objects.filter(pk=convention.pk).update(modifie_le=Now())
 
 
 def _apres_signature(convention: Convention, date: datetime.date, ecriture: str) -> None:
@@ -831,7 +833,14 @@ def convention_create(
     convention.validate_constraints(exclude={"reference"})
     convention._history_user = by
     convention._change_reason = "Convention enregistrée"
-    convention.save()
+    try:
+        with transaction.atomic():
+            convention.save()
+    except IntegrityError:
+        # Race: a convention of another project took the reference after our check (another
+        # allocation's lock); its commitment is committed with it, and the refusal names it.
+        _reference_engagement_libre(enveloppe=enveloppe, reference=reference)
+        raise
     for numero, lue in enumerate(lues, start=1):
         tranche = Tranche(
             convention=convention, numero=numero, date_prevue=lue["date_prevue"], montant=lue["montant"],
@@ -1057,6 +1066,7 @@ def tranche_pay(
             montant - a_payer,
         )
     _reference_versement_libre(enveloppe=convention.enveloppe, reference=reference)
+    Convention.objects.filter(pk=convention.pk).update(modifie_le=Now())
     return [
         versement_create(
             engagement=engagement, montant=part, date=date, reference=ref, by=by, motif=motif, tranche=tranche

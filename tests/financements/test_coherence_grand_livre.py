@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from financements.models import Allocation, Engagement, Enveloppe, Versement
+from laureats.models import Projet
 from tests import grand_livre as services
 from tests.factories import compte, jeton
 
@@ -348,15 +349,25 @@ def test_the_portal_form_refuses_a_reused_reference_next_to_the_reference(portai
 # --- Ceilings, on both sides of the boundary --------------------------------------------
 
 
+def api_conventionner(client, montant: str, reference: str):
+    """A subsidy is committed by a convention: one tranche of the whole amount, with the project's lead."""
+    body = {
+        "projet": "biovallee", "beneficiaire": Projet.objects.get(slug="biovallee").chef_de_file.slug,
+        "objet": "Convention", "date_signature": "2024-03-01", "reference": reference, "montant": montant,
+        "tranches": [{"date_prevue": "2024-03-01", "montant": montant, "condition": "À la signature"}],
+    }  # fmt: skip
+    return client.post("/api/v1/conventions/", body, content_type="application/json")
+
+
 def test_a_commitment_of_exactly_the_planned_subsidy_is_accepted_and_one_cent_more_is_a_409(api, biovallee):
     prevue = Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant
     assert prevue == Decimal("5700000.00")
 
-    trop = api_engager(api, montant=f"{prevue + Decimal('0.01')}", reference="CP-TROP")
-    juste = api_engager(api, montant=f"{prevue}", reference="CP-JUSTE")
+    trop = api_conventionner(api, montant=f"{prevue + Decimal('0.01')}", reference="CP-TROP")
+    juste = api_conventionner(api, montant=f"{prevue}", reference="CP-JUSTE")
 
     assert trop.status_code == 409 and trop.json()["reste_disponible"] == "5700000.00"
-    assert juste.status_code == 201
+    assert juste.status_code == 201, juste.content
     assert Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant_engage == prevue
 
 
