@@ -117,7 +117,9 @@ def test_an_officer_records_a_convention_with_three_tranches_once_confirmed(char
     convention = Convention.objects.get()
     assert confirme.status_code == 302 and confirme["Location"] == f"/conventions/{convention.uid}/"
     assert (convention.projet, convention.beneficiaire, convention.montant) == (
-        biovallee, partenaire_du_projet, D("500000.00")
+        biovallee,
+        partenaire_du_projet,
+        D("500000.00"),
     )
     assert (convention.pourcentage_subvention, convention.notification_ue) == (D("45.50"), False)
     assert [(t.numero, t.date_prevue, t.montant, t.condition) for t in convention.tranches.order_by("numero")] == [
@@ -127,7 +129,10 @@ def test_an_officer_records_a_convention_with_three_tranches_once_confirmed(char
     ]
     engagement = Engagement.objects.get()
     assert (engagement.convention, engagement.montant, engagement.reference, str(engagement.date)) == (
-        convention, D("500000.00"), "CONV-2024-01", "2024-02-15"
+        convention,
+        D("500000.00"),
+        "CONV-2024-01",
+        "2024-02-15",
     )
     assert engagement.auteur.profil.role == "charge"
 
@@ -156,7 +161,10 @@ def _erreur_tranche(response, rang: int, champ: str) -> str:
 def test_bad_input_is_refused_next_to_its_field_and_nothing_is_written(
     charge, partenaire_du_projet, changes, ou, attendu
 ):
-    for donnees in (saisie(partenaire_du_projet, **changes), {**saisie(partenaire_du_projet, **changes), "confirmer": "1"}):
+    for donnees in (
+        saisie(partenaire_du_projet, **changes),
+        {**saisie(partenaire_du_projet, **changes), "confirmer": "1"},
+    ):
         response = charge.post(NOUVELLE, donnees)
 
         assert response.status_code == 200 and "Vous allez" not in response.content.decode()
@@ -172,7 +180,9 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_is_written(
 
 
 def test_a_beneficiary_outside_the_project_is_refused_even_with_a_crafted_id(charge, biovallee):
-    ailleurs = Organisation.objects.exclude(pk=biovallee.chef_de_file_id).exclude(partenariats__projet=biovallee).first()
+    ailleurs = (
+        Organisation.objects.exclude(pk=biovallee.chef_de_file_id).exclude(partenariats__projet=biovallee).first()
+    )
 
     response = charge.post(NOUVELLE, {**saisie(ailleurs), "confirmer": "1"})
 
@@ -195,3 +205,286 @@ def test_a_convention_above_what_is_left_of_the_planned_subsidy_is_refused(charg
 
     assert "il reste 400\u202f000,00 € à engager" in " ".join(response.context["form"].errors["montant"])
     assert (Convention.objects.count(), Tranche.objects.count(), Engagement.objects.count()) == avant
+
+
+@pytest.fixture
+def convention(biovallee, partenaire_du_projet) -> Convention:
+    """500 000 € in three tranches: the first two planned in the past, the third in the future."""
+    futur = timezone.localdate() + datetime.timedelta(days=400)
+    return services.convention_create(
+        projet=biovallee, beneficiaire=partenaire_du_projet, objet="Réseau de chaleur", date_signature="2024-02-15",
+        reference="CONV-1", montant=D("500000.00"), by=None,
+        tranches=[
+            {"date_prevue": "2024-03-01", "montant": D("100000.00"), "condition": "À la signature"},
+            {"date_prevue": "2025-03-01", "montant": D("250000.00"), "condition": "Sur justificatifs"},
+            {"date_prevue": futur, "montant": D("150000.00"), "condition": "Au solde"},
+        ],
+    )  # fmt: skip
+
+
+def payer(client, convention, numero: int, montant: str | None, reference: str, date: str = "2025-04-01"):
+    """Pay a tranche through its page: the trial POST, then the confirm POST with what it carried."""
+    url = f"/conventions/{convention.uid}/tranches/{numero}/paiement/"
+    donnees = {"date": date, "reference": reference, "motif": ""}
+    if montant is not None:
+        donnees["montant"] = montant
+    premier = client.post(url, donnees)
+    assert premier.status_code == 200 and "Vous allez verser" in premier.content.decode(), (
+        premier.context and premier.context["form"].errors
+    )
+    return client.post(url, {**champs_caches(premier), "confirmer": "1"})
+
+
+def test_a_tranche_is_paid_in_part_then_in_full(charge, convention):
+    url = f"/conventions/{convention.uid}/tranches/2/paiement/"
+    # The amount offered is what is left on the tranche.
+    assert charge.get(url).context["form"]["montant"].value() == "250\u202f000,00"
+
+    assert payer(charge, convention, 2, "100 000,25", "V-1").status_code == 302
+    assert charge.get(url).context["form"]["montant"].value() == "149\u202f999,75"
+    refus = charge.post(url, {"montant": "149 999,76", "date": "2025-04-02", "reference": "V-2", "confirmer": "1"})
+    assert "il reste 149\u202f999,75 €" in " ".join(refus.context["form"].errors["montant"])
+    assert payer(charge, convention, 2, "149 999,75", "V-2", date="2025-04-02").status_code == 302
+
+    tranche = convention.tranches.get(numero=2)
+    assert [(v.reference, v.montant) for v in tranche.versements.order_by("date")] == [
+        ("V-1", D("100000.25")),
+        ("V-2", D("149999.75")),
+    ]
+    page = charge.get(f"/conventions/{convention.uid}/").content.decode()
+    ligne = page.split('data-tranche="2"')[1].split("</tr>")[0]
+    assert 'data-statut="payee"' in ligne and "Payer" not in ligne
+
+
+def test_an_amendment_raises_then_lowers_the_convention_and_its_schedule(charge, convention):
+    url = f"/conventions/{convention.uid}/avenant/"
+    hausse = {"variation": "50 000", "date": "2025-05-01", "reference": "AV-1", "motif": "Travaux supplémentaires"}
+
+    premier = charge.post(url, hausse)
+    assert "Vous allez enregistrer l'avenant AV-1 à la convention CONV-1 et engager 50\u202f000,00\u00a0€" in (
+        premier.content.decode().replace("&#x27;", "'")
+    )
+    assert not Avenant.objects.exists()
+    assert charge.post(url, {**champs_caches(premier), "confirmer": "1"}).status_code == 302
+
+    convention.refresh_from_db()
+    assert convention.montant == D("550000.00")
+    assert convention.tranches.get(numero=3).montant == D("200000.00")  # the last tranche not paid
+    assert convention.ecritures.get(reference="AV-1").montant == D("50000.00")
+
+    baisse = {"variation": "-80 000,50", "date": "2025-06-01", "reference": "AV-2", "motif": "Lot abandonné"}
+    premier = charge.post(url, baisse)
+    assert "libérer 80\u202f000,50\u00a0€" in premier.content.decode()
+    assert charge.post(url, {**champs_caches(premier), "confirmer": "1"}).status_code == 302
+
+    convention.refresh_from_db()
+    assert convention.montant == D("469999.50")
+    assert sum(t.montant for t in convention.tranches.all()) == D("469999.50")
+    # The most recent commitment (the raise) is released first, then the signature's.
+    liberations = Engagement.objects.filter(avenant__numero=2).order_by("id")
+    assert [(e.nature, e.reference, e.montant, e.engagement_origine.reference) for e in liberations] == [
+        ("desengagement", "AV-2", D("50000.00"), "AV-1"),
+        ("desengagement", "AV-2-2", D("30000.50"), "CONV-1"),
+    ]
+
+
+def test_an_amendment_with_its_own_schedule_and_one_that_cannot_be_released(charge, convention):
+    url = f"/conventions/{convention.uid}/avenant/"
+    services.tranche_pay(tranche=convention.tranches.get(numero=1), montant=D("100000.00"), date="2024-04-01",
+                         reference="V-1", by=None)  # fmt: skip
+    form = charge.get(url).context["formset"]
+    lignes = {f"tranches-{i}-{k}": v for i, f in enumerate(form.forms) for k, v in f.initial.items()}
+    assert lignes["tranches-0-numero"] == 1 and lignes["tranches-2-montant"] == D("150000.00")
+    donnees = {
+        "variation": "10 000", "date": "2025-05-01", "reference": "AV-1", "motif": "Étude", "nouvel_echeancier": "on",
+        "tranches-TOTAL_FORMS": "5", "tranches-INITIAL_FORMS": "3", "tranches-MIN_NUM_FORMS": "0",
+        "tranches-MAX_NUM_FORMS": "1000",
+        "tranches-0-numero": "1", "tranches-0-date_prevue": "2024-03-01", "tranches-0-montant": "100 000",
+        "tranches-0-condition": "À la signature",
+        "tranches-1-numero": "2", "tranches-1-date_prevue": "2025-03-01", "tranches-1-montant": "250 000",
+        "tranches-1-condition": "Sur justificatifs",
+        "tranches-2-numero": "3", "tranches-2-date_prevue": "2027-03-01", "tranches-2-montant": "150 000",
+        "tranches-2-condition": "Au solde",
+        "tranches-3-date_prevue": "2027-09-01", "tranches-3-montant": "10 000", "tranches-3-condition": "Étude",
+    }  # fmt: skip
+    # The schedule typed must make the new amount: the refusal is for the schedule, nothing written.
+    refus = charge.post(url, {**donnees, "tranches-3-montant": "9 000", "confirmer": "1"})
+    assert "l'échéancier doit en faire exactement le montant" in " ".join(refus.context["erreurs_echeancier"])
+    # A tranche is never planned below what was paid on it: the refusal is on its row.
+    refus = charge.post(url, {**donnees, "tranches-0-montant": "90 000", "tranches-1-montant": "260 000",
+                              "confirmer": "1"})  # fmt: skip
+    assert "100\u202f000,00 € déjà versés" in " ".join(refus.context["formset"].forms[0].errors["montant"])
+    assert not Avenant.objects.exists()
+
+    assert charge.post(url, {**donnees, "confirmer": "1"}).status_code == 302
+    assert [(t.numero, t.montant) for t in convention.tranches.order_by("numero")] == [
+        (1, D("100000.00")),
+        (2, D("250000.00")),
+        (3, D("150000.00")),
+        (4, D("10000.00")),
+    ]
+
+    # A cut takes only what is not paid: 410 000 € are left to release, not 410 000,01 €.
+    refus = charge.post(url, {"variation": "-410 000,01", "date": "2025-06-01", "reference": "AV-2", "motif": "Non",
+                              "confirmer": "1"})  # fmt: skip
+    assert "410\u202f000,00 €" in " ".join(refus.context["form"].errors["variation"])
+    assert Avenant.objects.count() == 1
+
+
+def test_the_schedule_is_re_planned_with_a_reason(charge, convention):
+    url = f"/conventions/{convention.uid}/echeancier/"
+    donnees = {
+        "motif": "Chantier décalé",
+        "tranches-TOTAL_FORMS": "5", "tranches-INITIAL_FORMS": "3", "tranches-MIN_NUM_FORMS": "0",
+        "tranches-MAX_NUM_FORMS": "1000",
+        "tranches-0-numero": "1", "tranches-0-date_prevue": "2024-03-01", "tranches-0-montant": "100 000",
+        "tranches-0-condition": "À la signature",
+        "tranches-1-numero": "2", "tranches-1-date_prevue": "2026-09-01", "tranches-1-montant": "200 000",
+        "tranches-1-condition": "Sur justificatifs",
+        "tranches-2-numero": "3", "tranches-2-DELETE": "on", "tranches-2-date_prevue": "2027-03-01",
+        "tranches-2-montant": "150 000", "tranches-2-condition": "Au solde",
+        "tranches-4-date_prevue": "2027-01-01", "tranches-4-montant": "200 000", "tranches-4-condition": "Au solde",
+    }  # fmt: skip
+    refus = charge.post(url, {**donnees, "motif": ""})
+    assert refus.context["form"].errors["motif"]
+
+    assert charge.post(url, donnees).status_code == 302
+
+    assert [(t.numero, str(t.date_prevue), t.montant) for t in convention.tranches.order_by("numero")] == [
+        (1, "2024-03-01", D("100000.00")),
+        (2, "2026-09-01", D("200000.00")),
+        (4, "2027-01-01", D("200000.00")),
+    ]
+    assert convention.tranches.get(numero=2).history.latest().history_change_reason == (
+        "Échéancier modifié : Chantier décalé"
+    )
+    historique = charge.get(f"/conventions/{convention.uid}/historique/").content.decode()
+    assert "Échéancier modifié : Chantier décalé" in historique and "Suppression" in historique
+
+
+def test_the_publication_fields_are_completed_on_their_own_page(charge, convention, partenaire_du_projet):
+    detail = charge.get(f"/conventions/{convention.uid}/").content.decode()
+    assert detail.count("à compléter pour publication") == 5  # nature, conditions, UE, share, SIRET
+    etablissement = partenaire_du_projet.etablissements.get()
+    url = f"/conventions/{convention.uid}/modifier/"
+
+    refus = charge.post(url, {"objet": "Réseau", "pourcentage_subvention": "0", "etablissement": etablissement.pk})
+    assert refus.context["form"].errors["pourcentage_subvention"] == [
+        "La part du coût éligible est comprise entre 0,01 et 100 %."
+    ]
+
+    reponse = charge.post(url, {
+        "objet": "Réseau de chaleur", "etablissement": etablissement.pk, "nature_aide": "numeraire",
+        "conditions_versement": "echelonne", "notification_ue": "oui", "regime_aide": "SA.40405",
+        "pourcentage_subvention": "33,33",
+    })  # fmt: skip
+    assert reponse.status_code == 302
+    convention.refresh_from_db()
+    assert (convention.etablissement, convention.notification_ue, convention.pourcentage_subvention) == (
+        etablissement,
+        True,
+        D("33.33"),
+    )
+    detail = charge.get(f"/conventions/{convention.uid}/").content.decode()
+    assert "à compléter pour publication" not in detail and "73282932000074" in detail
+
+
+def test_the_detail_page_figures_match_the_rows(charge, convention):
+    services.tranche_pay(tranche=convention.tranches.get(numero=1), montant=D("100000.00"), date="2024-04-01",
+                         reference="V-1", by=None)  # fmt: skip
+    services.tranche_pay(tranche=convention.tranches.get(numero=2), montant=D("60000.10"), date="2025-04-01",
+                         reference="V-2", by=None)  # fmt: skip
+    services.versement_cancel(versement=Versement.objects.get(reference="V-2"), montant=D("10000.00"),
+                              date="2025-05-01", reference="A-1", motif="Trop-perçu", by=None)  # fmt: skip
+
+    response = charge.get(f"/conventions/{convention.uid}/")
+    lus = chiffres(response)
+
+    signe = {"versement": 1, "annulation": -1}
+    versements = list(Versement.objects.filter(engagement__convention=convention))
+    net = {t.numero: sum((signe[v.nature] * v.montant for v in versements if v.tranche_id == t.pk), D("0.00"))
+           for t in convention.tranches.all()}  # fmt: skip
+    for tranche in convention.tranches.all():
+        assert lus[f"tranche/{tranche.numero}/montant"] == tranche.montant
+        assert lus[f"tranche/{tranche.numero}/verse"] == net[tranche.numero]
+        assert lus[f"tranche/{tranche.numero}/reste"] == tranche.montant - net[tranche.numero]
+    total_verse = sum(signe[v.nature] * v.montant for v in versements)
+    assert total_verse == D("150000.10")
+    assert lus[f"convention/{convention.uid}/verse"] == total_verse
+    assert lus[f"convention/{convention.uid}/reste"] == D("500000.00") - total_verse
+    for annee in {t.date_prevue.year for t in convention.tranches.all()} | {v.date.year for v in versements}:
+        prevu = sum((t.montant for t in convention.tranches.all() if t.date_prevue.year == annee), D("0.00"))
+        verse = sum((signe[v.nature] * v.montant for v in versements if v.date.year == annee), D("0.00"))
+        assert (lus[f"annee/{annee}/prevu"], lus[f"annee/{annee}/verse"]) == (prevu, verse)
+
+    # The second tranche (planned 2025-03-01, 50 000,10 € paid) is overdue; the third is to come.
+    page = response.content.decode()
+    statuts = dict(re.findall(r'data-tranche="(\d)".*?data-statut="(\w+)"', page, re.S))
+    assert statuts == {"1": "payee", "2": "en_retard", "3": "a_venir"}
+    assert "1 tranche en retard" in page
+
+    projet = charge.get("/projets/biovallee/")
+    assert chiffres(projet)[f"convention/{convention.uid}/verse"] == total_verse
+    assert "CONV-1" in projet.content.decode() and "1 tranche en retard" in projet.content.decode()
+
+
+@pytest.mark.parametrize(("role", "attendu"), [("directeur", 403), ("partenaire", 403)])
+def test_only_officers_write_conventions(role, attendu, convention, partenaire_du_projet):
+    client = logged_in(role)
+    avant = (Convention.objects.count(), Versement.objects.count(), Avenant.objects.count())
+    assert client.post(NOUVELLE, {**saisie(partenaire_du_projet), "confirmer": "1"}).status_code == attendu
+    assert (
+        client.post(
+            f"/conventions/{convention.uid}/tranches/1/paiement/",
+            {"montant": "1", "date": "2024-04-01", "reference": "V", "confirmer": "1"},
+        ).status_code
+        == attendu
+    )
+    assert client.post(f"/conventions/{convention.uid}/avenant/", {}).status_code == attendu
+    assert client.post(f"/conventions/{convention.uid}/modifier/", {}).status_code == attendu
+    assert client.post(f"/conventions/{convention.uid}/echeancier/", {}).status_code == attendu
+    assert (Convention.objects.count(), Versement.objects.count(), Avenant.objects.count()) == avant
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(convention):
+    for url in (NOUVELLE, f"/conventions/{convention.uid}/", f"/conventions/{convention.uid}/tranches/1/paiement/"):
+        response = Client().post(url, {})
+        assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+    assert Client().get(f"/conventions/{convention.uid}/").status_code == 302
+
+
+def test_who_reads_a_convention(convention, partenaire_du_projet):
+    url = f"/conventions/{convention.uid}/"
+    assert logged_in("directeur").get(url).status_code == 200
+    # A partner whose organisation takes part in the project (here its lead), or the beneficiary itself.
+    assert logged_in("partenaire").get(url).status_code == 200
+    beneficiaire = logged_in("partenaire", organisation="Régie des eaux du Diois")
+    page = beneficiaire.get(url)
+    assert page.status_code == 200 and "Payer" not in page.content.decode()
+    # Another laureate's partner reads nothing of it, nor sees the list on the project page.
+    autre = Organisation.objects.exclude(partenariats__projet=convention.projet).exclude(
+        pk=convention.projet.chef_de_file_id).filter(partenariats__isnull=False).first()  # fmt: skip
+    etranger = logged_in("partenaire", organisation=autre.nom)
+    assert etranger.get(url).status_code == 403
+    assert "CONV-1" not in etranger.get("/projets/biovallee/").content.decode()
+    assert "CONV-1" not in Client().get("/projets/biovallee/").content.decode()
+
+
+def test_the_old_ledger_forms_point_to_the_convention_paths(charge, convention, biovallee):
+    engagement = convention.ecritures.get()
+
+    versement = charge.get(f"/engagements/{engagement.uid}/versement/", follow=True)
+    assert versement.redirect_chain == [(f"/conventions/{convention.uid}/", 302)]
+    assert "un versement paie une tranche" in versement.content.decode()
+    liberation = charge.post(f"/engagements/{engagement.uid}/desengagement/", {"montant": "1"}, follow=True)
+    assert liberation.redirect_chain == [(f"/conventions/{convention.uid}/avenant/", 302)]
+    assert "ne change que par un avenant" in liberation.content.decode()
+
+    nouvelle = charge.get("/projets/biovallee/engagements/nouveau/?enveloppe=subvention", follow=True)
+    assert nouvelle.redirect_chain == [(NOUVELLE, 302)]
+    refus = charge.post("/projets/biovallee/engagements/nouveau/", {
+        "enveloppe": "subvention", "montant": "1", "date": "2024-05-02", "reference": "X", "motif": "Y"})  # fmt: skip
+    assert "Une subvention s'engage par une convention" in refus.context["form"].errors["enveloppe"][0]
+    assert Engagement.objects.count() == 1
+    page = charge.get("/projets/biovallee/").content.decode()
+    assert "Nouvelle convention" in page and "Payer une tranche" in page
