@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests import grand_livre as services
 from financements.models import Enveloppe
+from tests import grand_livre as services
 from tests.factories import compte
 from tests.pages.test_edition_sans_changement import envoyer
 from tests.test_admin_contraintes import _formulaire

@@ -145,17 +145,19 @@ def _erreur_tranche(response, rang: int, champ: str) -> str:
     ("changes", "ou", "attendu"),
     [
         # The sum: refused for the schedule as a whole.
-        ({"montant": "500 000,01"}, "echeancier", "Les tranches totalisent 500\u202f000,00 €, la convention 500\u202f000,01 €"),
+        ({"montant": "500 000,01"}, "echeancier",
+         "Les tranches totalisent 500\u202f000,00 €, la convention 500\u202f000,01 €"),
         # The second tranche sent is the formset's row 2 (row 1 was left empty).
         ({"tranches-2-date_prevue": "2024-01-31"}, ("tranche", 2, "date_prevue"),
          "Tranche 2 prévue le 31/01/2024, avant la convention du 15/02/2024."),
         ({"pourcentage_subvention": "150"}, ("form", "pourcentage_subvention"),
          "La part du coût éligible est comprise entre 0,01 et 100 %."),
         ({"pourcentage_subvention": "12,345"}, ("form", "pourcentage_subvention"), "2 chiffres après la virgule"),
-        ({"conditions_versement": "unique"}, ("form", "conditions_versement"), "Un versement unique se fait en une tranche"),
+        ({"conditions_versement": "unique"}, ("form", "conditions_versement"),
+         "Un versement unique se fait en une tranche"),
         ({"notification_ue": "oui"}, ("form", None), "nomme son régime d'aides"),
         ({"tranches-3-montant": "1e3"}, ("tranche", 3, "montant"), "Saisissez un montant en euros"),
-        ({"date_signature": "2030-01-01"}, ("form", "date_signature"), "ne peut pas être datée dans le futur"),
+        ({"date_signature": "2099-01-01"}, ("form", "date_signature"), "ne peut pas être datée dans le futur"),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_next_to_its_field_and_nothing_is_written(
