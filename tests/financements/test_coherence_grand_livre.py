@@ -35,6 +35,11 @@ def api() -> Client:
 
 
 @pytest.fixture
+def investissement() -> Enveloppe:
+    return Enveloppe.objects.get(code="investissement")
+
+
+@pytest.fixture
 def portail() -> Client:
     client = Client()
     client.force_login(compte("charge"))
@@ -69,11 +74,23 @@ def api_verser(client, engagement, **data):
 
 def html_engager(client, slug="biovallee", **data):
     # `confirmer` is the second step of the ledger forms; the rules hold at either step.
+    # The portal's commitment form writes equity; a subsidy is committed by its convention (html_conventionner).
     body = {
-        "enveloppe": "subvention", "montant": "1000.00", "date": "2024-03-01", "reference": "CP-HTML",
+        "enveloppe": "investissement", "montant": "1000.00", "date": "2024-03-01", "reference": "CP-HTML",
         "motif": "Convention", "confirmer": "1", **data,
     }  # fmt: skip
     return client.post(f"/projets/{slug}/engagements/nouveau/", body)
+
+
+def html_conventionner(client, projet, *, montant: str, reference: str, date="2024-03-01"):
+    """A convention signed with the project's lead, one tranche of its whole amount, through the portal's form."""
+    body = {
+        "beneficiaire": projet.chef_de_file_id, "objet": "Convention", "date_signature": date, "reference": reference,
+        "montant": montant, "tranches-TOTAL_FORMS": "1", "tranches-INITIAL_FORMS": "0",
+        "tranches-0-date_prevue": date, "tranches-0-montant": montant, "tranches-0-condition": "À la signature",
+        "confirmer": "1",
+    }  # fmt: skip
+    return client.post(f"/projets/{projet.slug}/conventions/nouvelle/", body)
 
 
 def html_verser(client, engagement, **data):
@@ -226,8 +243,8 @@ def test_the_api_refuses_a_release_and_a_reversal_before_what_they_follow(api, b
     assert (annulation.status_code, list(annulation.json()["errors"])) == (400, ["date"])
 
 
-def test_the_portal_form_refuses_a_disbursement_before_its_commitment(portail, biovallee, subvention):
-    engagement = engager(biovallee, subvention, date=JOUR)
+def test_the_portal_form_refuses_a_disbursement_before_its_commitment(portail, biovallee, investissement):
+    engagement = engager(biovallee, investissement, date=JOUR)
 
     message = erreurs(html_verser(portail, engagement, date="2024-02-29"), "date")
 
@@ -321,15 +338,16 @@ def test_the_api_refuses_a_reused_reference_with_a_reference_field_message(api, 
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)
 
 
-def test_the_portal_form_refuses_a_reused_reference_next_to_the_reference(portail, biovallee, subvention):
-    engagement = engager(biovallee, subvention, reference="CP-1")
+def test_the_portal_form_refuses_a_reused_reference_next_to_the_reference(portail, biovallee, investissement):
+    engagement = engager(biovallee, investissement, reference="CP-1")
     verser(engagement, reference="V-1")
 
     commitment = erreurs(html_engager(portail, slug="vilagil", reference="CP-1"), "reference")
     disbursement = erreurs(html_verser(portail, engagement, reference="V-1"), "reference")
 
-    assert commitment.startswith("La référence CP-1 est déjà utilisée dans l'enveloppe Subventions : engagement du")
-    assert disbursement.startswith("La référence V-1 est déjà utilisée dans l'enveloppe Subventions : versement du")
+    enveloppe = "l'enveloppe Investissement en fonds propres (investissement avisé)"
+    assert commitment.startswith(f"La référence CP-1 est déjà utilisée dans {enveloppe} : engagement du")
+    assert disbursement.startswith(f"La référence V-1 est déjà utilisée dans {enveloppe} : versement du")
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)
 
 
@@ -361,23 +379,23 @@ def test_a_commitment_of_exactly_the_envelope_ceiling_is_accepted_and_one_cent_m
 
 
 def test_the_portal_form_takes_the_planned_subsidy_exactly_and_refuses_one_cent_more(portail, biovallee):
-    trop = erreurs(html_engager(portail, montant="5700000.01", reference="CP-TROP"), "montant")
+    trop = erreurs(html_conventionner(portail, biovallee, montant="5700000.01", reference="CP-TROP"), "montant")
 
     assert f"il reste 5{NNBSP}700{NNBSP}000,00 €" in trop
-    assert html_engager(portail, montant="5700000.00", reference="CP-JUSTE").status_code == 302
+    assert html_conventionner(portail, biovallee, montant="5700000.00", reference="CP-JUSTE").status_code == 302
     assert Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant_engage == Decimal(
         "5700000.00"
     )
 
 
 def test_the_portal_form_takes_the_envelope_ceiling_exactly_and_refuses_one_cent_more(portail):
-    Enveloppe.objects.filter(code="subvention").update(plafond=Decimal("1000000.00"))
+    Enveloppe.objects.filter(code="investissement").update(plafond=Decimal("1000000.00"))
 
     trop = erreurs(html_engager(portail, montant="1000000.01", reference="CP-TROP"), "montant")
 
     assert f"il reste 1{NNBSP}000{NNBSP}000,00 € à engager" in trop
     assert html_engager(portail, montant="1000000.00", reference="CP-JUSTE").status_code == 302
-    assert Enveloppe.objects.get(code="subvention").montant_engage == Decimal("1000000.00")
+    assert Enveloppe.objects.get(code="investissement").montant_engage == Decimal("1000000.00")
 
 
 def test_a_disbursement_of_exactly_the_rest_to_pay_is_accepted_and_one_cent_more_refused(
