@@ -8,13 +8,14 @@ import datetime
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from financements.models import Avenant, Convention, Engagement, Tranche, Versement
-from laureats.models import Etablissement, Organisation, Partenariat
+from laureats.models import Etablissement, Organisation, Partenariat, Projet
 from tests import grand_livre as services
 from tests.factories import OrganisationFactory, compte
 
@@ -490,3 +491,59 @@ def test_the_old_ledger_forms_point_to_the_convention_paths(charge, convention, 
     assert Engagement.objects.count() == 1
     page = charge.get("/projets/biovallee/").content.decode()
     assert "Nouvelle convention" in page and "Payer une tranche" in page
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.navigateur
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium absent : `apt-get install chromium`")
+def test_an_officer_adds_a_tranche_row_in_the_browser_and_records_the_convention(programme_charge, live_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright n'est pas installé (make installer)")
+    projet = Projet.objects.get(slug="biovallee")
+    client = Client()
+    client.force_login(compte("charge"))
+    session = client.cookies["sessionid"].value
+    hote = live_server.url.split("//")[1].split(":")[0]
+
+    with sync_api.sync_playwright() as p:
+        navigateur = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        contexte = navigateur.new_context(locale="fr-FR")
+        contexte.add_cookies([{"name": "sessionid", "value": session, "domain": hote, "path": "/"}])
+        page = contexte.new_page()
+        erreurs = []
+        page.on("pageerror", lambda e: erreurs.append(str(e)))
+        page.goto(live_server.url + NOUVELLE)
+        lignes_avant = page.locator("tbody[data-echeancier] tr[data-tranche]").count()
+        page.get_by_role("button", name="Ajouter une tranche").click()
+        lignes_apres = page.locator("tbody[data-echeancier] tr[data-tranche]").count()
+        total = page.locator('input[name="tranches-TOTAL_FORMS"]').input_value()
+
+        page.select_option('select[name="beneficiaire"]', str(projet.chef_de_file_id))
+        page.fill('textarea[name="objet"]', "Maison de l'agroécologie")
+        page.fill('input[name="date_signature"]', "2024-02-15")
+        page.fill('input[name="reference"]', "CONV-NAV")
+        page.fill('input[name="montant"]', "300 000,50")
+        page.fill('input[name="tranches-0-date_prevue"]', "2024-03-01")
+        page.fill('input[name="tranches-0-montant"]', "100 000")
+        page.fill('input[name="tranches-0-condition"]', "À la signature")
+        # The row the button added, the seventh.
+        page.fill('input[name="tranches-6-date_prevue"]', "2026-03-01")
+        page.fill('input[name="tranches-6-montant"]', "200 000,50")
+        page.fill('input[name="tranches-6-condition"]', "Au solde")
+        page.get_by_role("button", name="Continuer").click()
+        phrase = page.locator(".fr-callout__text").text_content()
+        page.get_by_role("button", name="Confirmer l'écriture").click()
+        page.wait_for_url(re.compile(r".*/conventions/[0-9a-f-]{36}/$"))
+        titre = page.locator("h1").text_content()
+        navigateur.close()
+
+    assert (lignes_avant, lignes_apres, total) == (6, 7, "7")
+    assert "engager 300\u202f000,50\u00a0€" in phrase and "en 2 tranches" in phrase
+    assert titre == "Convention CONV-NAV"
+    convention = Convention.objects.get(reference="CONV-NAV")
+    assert [(t.numero, t.montant, t.condition) for t in convention.tranches.order_by("numero")] == [
+        (1, D("100000.00"), "À la signature"),
+        (2, D("200000.50"), "Au solde"),
+    ]
+    assert not erreurs
