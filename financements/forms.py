@@ -6,6 +6,12 @@ from config.saisie import MontantField, NombreField
 from financements.models import Convention, Enveloppe
 from laureats.models import Etablissement, Organisation
 
+
+def champ_date() -> forms.DateInput:
+    """A browser date picker: it reads and sends ISO dates (2024-05-02), whatever the page's language."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 MONTANT = {"max_digits": 15, "decimal_places": 2, "min_value": Decimal("0.01"), "label": "Montant (€)"}
 
 
@@ -13,7 +19,7 @@ class MouvementForm(forms.Form):
     """A release, a disbursement or a reversal: amount, date, reference, reason."""
 
     montant = MontantField(**MONTANT)
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date", widget=champ_date())
     reference = forms.CharField(label="Référence", max_length=120)
     motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -109,7 +115,7 @@ class ConventionForm(ConventionPublicationForm):
             "invalid_choice": "Le bénéficiaire d'une convention est le chef de file ou un partenaire du projet."
         },
     )
-    date_signature = forms.DateField(label="Date de la convention", widget=forms.DateInput(attrs={"type": "date"}))
+    date_signature = forms.DateField(label="Date de la convention", widget=champ_date())
     reference = forms.CharField(label="Référence de la décision", max_length=120)
     montant = MontantField(**MONTANT)
     field_order = [
@@ -127,7 +133,7 @@ class TrancheForm(forms.Form):
     """One row of a schedule; an empty row is left out."""
 
     numero = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    date_prevue = forms.DateField(label="Date prévue", widget=forms.DateInput(attrs={"type": "date"}))
+    date_prevue = forms.DateField(label="Date prévue", widget=champ_date())
     montant = MontantField(**MONTANT)
     condition = forms.CharField(
         label="Condition de versement", max_length=255, help_text="« À la signature », « Sur justificatifs »…"
@@ -165,7 +171,7 @@ class AvenantForm(forms.Form):
         decimal_places=2,
         help_text="Positive pour une hausse, négative pour une baisse : « 50 000 » ou « -20 000,50 ».",
     )
-    date = forms.DateField(label="Date de l'avenant", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date de l'avenant", widget=champ_date())
     reference = forms.CharField(label="Référence de la décision", max_length=120)
     motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))
     nouvel_echeancier = forms.BooleanField(

@@ -547,3 +547,11 @@ def test_an_officer_adds_a_tranche_row_in_the_browser_and_records_the_convention
         (2, D("200000.50"), "Au solde"),
     ]
     assert not erreurs
+
+
+def test_the_date_pickers_show_their_dates_in_iso_as_browsers_read_them(charge, convention):
+    # A date input (type="date") shows nothing for « 01/03/2024 »: the value must be 2024-03-01.
+    paiement = charge.get(f"/conventions/{convention.uid}/tranches/1/paiement/").content.decode()
+    assert f'type="date" name="date" value="{timezone.localdate().isoformat()}"' in paiement
+    echeancier = charge.get(f"/conventions/{convention.uid}/echeancier/").content.decode()
+    assert 'type="date" name="tranches-0-date_prevue" value="2024-03-01"' in echeancier
