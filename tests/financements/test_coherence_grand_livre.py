@@ -15,8 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
+from tests import grand_livre as services
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db
