@@ -346,14 +346,14 @@ def convention_create(request, slug: str):
 
 def _convention_lue(request, uid) -> Convention:
     """The convention, if the reader may see it: anonymous visitors go to the login page, others get a 403."""
+    if not request.user.is_authenticated:
+        raise _Connexion
     convention = get_object_or_404(
         Convention.objects.select_related(
             "projet__region", "projet__chef_de_file", "beneficiaire", "etablissement", "enveloppe", "auteur__profil"
         ),
         uid=uid,
     )
-    if not request.user.is_authenticated:
-        raise _Connexion
     if not voit_conventions(request.user, convention.projet, beneficiaire_id=convention.beneficiaire_id):
         raise PermissionDenied("Cette convention n'est pas ouverte à votre rôle.")
     return convention
@@ -511,8 +511,10 @@ def avenant_create(request, uid):
     formset = EcheancierModifFormSet(donnees, prefix="tranches", initial=_echeancier_initial(convention))
     titre = f"Avenant à la convention {convention.reference}"
     erreurs_echeancier: list[str] = []
-    # The schedule typed is read only when the officer asks for it; otherwise the service adjusts it.
-    avec_echeancier = donnees is not None and form.is_valid() and form.cleaned_data["nouvel_echeancier"]
+    # The schedule typed is read when the officer asks for it or changed a row; otherwise the service adjusts it.
+    avec_echeancier = (
+        donnees is not None and form.is_valid() and (form.cleaned_data["nouvel_echeancier"] or formset.has_changed())
+    )
     if (
         donnees is not None
         and "modifier" not in donnees
