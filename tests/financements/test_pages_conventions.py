@@ -555,3 +555,33 @@ def test_the_date_pickers_show_their_dates_in_iso_as_browsers_read_them(charge, 
     assert f'type="date" name="date" value="{timezone.localdate().isoformat()}"' in paiement
     echeancier = charge.get(f"/conventions/{convention.uid}/echeancier/").content.decode()
     assert 'type="date" name="tranches-0-date_prevue" value="2024-03-01"' in echeancier
+
+
+def test_an_amendment_follows_the_rows_the_officer_changed_even_without_ticking_the_box(charge, convention):
+    url = f"/conventions/{convention.uid}/avenant/"
+    lignes = {
+        f"tranches-{rang}-{nom}": valeur
+        for rang, ligne in enumerate(charge.get(url).context["formset"].initial)
+        for nom, valeur in {**ligne, "date_prevue": ligne["date_prevue"].isoformat()}.items()
+    }
+    donnees = {
+        **lignes, "tranches-TOTAL_FORMS": "3", "tranches-INITIAL_FORMS": "3", "variation": "10 000",
+        "date": "2025-05-01", "reference": "AV-1", "motif": "Étude",
+    }  # fmt: skip
+    # Left as shown: the service adjusts the last tranche not paid.
+    assert charge.post(url, {**donnees, "confirmer": "1"}).status_code == 302
+    assert convention.tranches.get(numero=3).montant == D("160000.00")
+
+    # A row changed: the schedule is the one typed (10 000 € more on the second tranche).
+    lignes = {
+        f"tranches-{rang}-{nom}": valeur
+        for rang, ligne in enumerate(charge.get(url).context["formset"].initial)
+        for nom, valeur in {**ligne, "date_prevue": ligne["date_prevue"].isoformat()}.items()
+    }
+    donnees |= {**lignes, "reference": "AV-2", "tranches-1-montant": "260 000"}
+    assert charge.post(url, {**donnees, "confirmer": "1"}).status_code == 302
+    assert [t.montant for t in convention.tranches.order_by("numero")] == [
+        D("100000.00"),
+        D("260000.00"),
+        D("160000.00"),
+    ]
