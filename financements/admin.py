@@ -4,11 +4,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
-from config.admin_services import ServiceAdmin, ValidationParLeService
+from config.admin_services import CorrectionAdmin, ServiceAdmin, ValidationParLeService
 from config.saisie import MontantField
 from financements import services
-from financements.models import Allocation, Engagement, Enveloppe, Versement
+from financements.models import Allocation, Avenant, Convention, Engagement, Enveloppe, Tranche, Versement
 
 # Amounts are typed here as in the portal: « 1 000,50 », and nothing Decimal() would re-read.
 MONTANTS = {models.DecimalField: {"form_class": MontantField}}
@@ -140,7 +142,10 @@ class EngagementAdmin(LedgerAdmin):
 class VersementAddForm(EcritureAddForm):
     class Meta:
         model = Versement
-        fields = ["engagement", "nature", "versement_origine", "montant", "date", "reference", "motif"]
+        fields = ["engagement", "tranche", "nature", "versement_origine", "montant", "date", "reference", "motif"]
+        help_texts = {
+            "tranche": "Pour l'engagement d'une convention : la tranche de son échéancier que ce versement paie."
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -162,4 +167,73 @@ class VersementAdmin(LedgerAdmin):
     def entry_create(self, data, *, by):
         if data["nature"] == Versement.Nature.ANNULATION:
             return services.versement_cancel(versement=data["versement_origine"], by=by, **_commun(data))
-        return services.versement_create(engagement=data["engagement"], by=by, **_commun(data))
+        return services.versement_create(
+            engagement=data["engagement"], tranche=data.get("tranche"), by=by, **_commun(data)
+        )
+
+
+class TrancheInline(admin.TabularInline):
+    model = Tranche
+    fields = readonly_fields = ["numero", "date_prevue", "montant", "condition", "retard_signale_le"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AvenantInline(admin.TabularInline):
+    model = Avenant
+    fields = readonly_fields = ["numero", "date", "reference", "variation", "montant_avant", "montant_apres", "motif"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Convention)
+class ConventionAdmin(CorrectionAdmin):
+    """Conventions are signed, paid and amended in the portal (their money goes through the ledger);
+    here officers find them and complete their publication fields (convention_update)."""
+
+    champs_modifiables = services.CONVENTION_CHAMPS_MODIFIABLES
+    list_display = ["reference", "projet", "beneficiaire", "date_signature", "montant", "lien_portail"]
+    list_filter = ["projet__region", "nature_aide", "conditions_versement"]
+    list_select_related = ["projet", "beneficiaire"]
+    search_fields = ["reference", "objet", "projet__titre", "beneficiaire__nom"]
+    date_hierarchy = "date_signature"
+    inlines = [TrancheInline, AvenantInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "lien_portail"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "etablissement":
+            # The beneficiary's establishments only (the service refuses another's).
+            objet = getattr(request, "_convention_admin", None)
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                organisation_id=objet.beneficiaire_id if objet else None
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request._convention_admin = obj
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_inline_instances(self, request, obj=None):
+        # Read-only inlines: no formset to validate or save on the change form.
+        return super().get_inline_instances(request, obj) if obj else []
+
+    @admin.display(description="Dans le portail")
+    def lien_portail(self, obj):
+        return format_html('<a href="{}">Page de la convention</a>', reverse("convention_detail", args=[obj.uid]))
+
+    def correct(self, *, obj, data, by):
+        services.convention_update(convention=obj, data=data, by=by)

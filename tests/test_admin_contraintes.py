@@ -41,8 +41,9 @@ class Cas:
 
 
 def _engagement(reference="CP-1", montant="1000.00", date="2024-03-01", projet="biovallee") -> Engagement:
+    # Equity: the admin's ledger forms write bare entries, and a subsidy is committed by its convention.
     return services.engagement_create(
-        projet=Projet.objects.get(slug=projet), enveloppe=Enveloppe.objects.get(code="subvention"),
+        projet=Projet.objects.get(slug=projet), enveloppe=Enveloppe.objects.get(code="investissement"),
         montant=Decimal(montant), date=date, reference=reference, motif="Convention", by=None,
     )  # fmt: skip
 
@@ -64,7 +65,8 @@ def _formulaire_versement(engagement: Engagement, **champs) -> dict:
 
 def _ecriture(**champs) -> dict:
     base = {
-        "projet": Projet.objects.get(slug="biovallee").pk, "enveloppe": Enveloppe.objects.get(code="subvention").pk,
+        "projet": Projet.objects.get(slug="biovallee").pk,
+        "enveloppe": Enveloppe.objects.get(code="investissement").pk,
         "nature": "engagement", "montant": "1000", "date": "2024-05-01", "reference": "ADM", "motif": "Admin",
     }  # fmt: skip
     return {**base, **champs}
@@ -87,11 +89,11 @@ def _projet() -> str:
 
 def plafond_sous_engage() -> Cas:
     _engagement(montant="1000.00")
-    enveloppe = Enveloppe.objects.get(code="subvention")
+    enveloppe = Enveloppe.objects.get(code="investissement")
     # What the other rows of the envelope already commit, plus the 1 000 € just committed.
     engage = enveloppe.montant_engage
     return Cas(
-        _enveloppe(), {"plafond": "999,99"},
+        _enveloppe("investissement"), {"plafond": "999,99"},
         f"Déjà {engage:,.2f}".replace(",", FINE).replace(".", ",") + " € engagés sur cette enveloppe",
         [Enveloppe],
     )  # fmt: skip
@@ -124,7 +126,11 @@ def allocation_unique() -> Cas:
 
 
 def allocation_sous_engage() -> Cas:
-    _engagement(montant="1000.00")
+    # The planned subsidy, committed by a convention (tests/grand_livre.py).
+    services.engagement_create(
+        projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
+        montant=Decimal("1000.00"), date="2024-03-01", reference="CP-1", motif="Convention", by=None,
+    )  # fmt: skip
     allocation = Allocation.objects.get(projet__slug="biovallee", enveloppe__code="subvention")
     return Cas(
         f"/admin/financements/allocation/{allocation.pk}/change/", {"montant": "999,99"},

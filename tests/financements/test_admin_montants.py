@@ -23,10 +23,10 @@ def admin() -> Client:
     return client
 
 
-def engagement_form(subvention, montant: str) -> dict:
+def engagement_form(enveloppe, montant: str) -> dict:
     projet = Projet.objects.get(slug="biovallee")
     return {
-        "projet": projet.pk, "enveloppe": subvention.pk, "nature": "engagement", "montant": montant,
+        "projet": projet.pk, "enveloppe": enveloppe.pk, "nature": "engagement", "montant": montant,
         "date": "2024-01-01", "reference": "ADM", "motif": "Admin",
     }  # fmt: skip
 
@@ -38,8 +38,10 @@ def enveloppe_form(enveloppe: Enveloppe, plafond: str) -> dict:
     }  # fmt: skip
 
 
-def test_the_admin_records_a_commitment_typed_the_french_way(admin, subvention):
-    response = admin.post("/admin/financements/engagement/add/", engagement_form(subvention, "1\u202f000,50"))
+def test_the_admin_records_a_commitment_typed_the_french_way(admin):
+    # Equity: a subsidy is committed by its convention, in the portal.
+    investissement = Enveloppe.objects.get(code="investissement")
+    response = admin.post("/admin/financements/engagement/add/", engagement_form(investissement, "1\u202f000,50"))
 
     assert response.status_code == 302
     assert [e.montant for e in Engagement.objects.all()] == [Decimal("1000.50")]
@@ -60,7 +62,10 @@ def test_the_admin_refuses_an_ambiguous_disbursement_and_writes_nothing(admin, s
         projet=Projet.objects.get(slug="biovallee"), enveloppe=subvention, montant=Decimal("1000000.00"),
         date="2024-03-01", reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
-    data = {"engagement": engagement.pk, "nature": "versement", "date": "2024-04-01", "reference": "V", "motif": ""}
+    # The convention's commitment is paid tranche by tranche: the admin names the tranche.
+    tranche = engagement.convention.tranches.get()
+    data = {"engagement": engagement.pk, "tranche": tranche.pk, "nature": "versement", "date": "2024-04-01",
+            "reference": "V", "motif": ""}  # fmt: skip
 
     refus = admin.post("/admin/financements/versement/add/", {**data, "montant": tape})
     assert refus.status_code == 200
@@ -68,7 +73,7 @@ def test_the_admin_refuses_an_ambiguous_disbursement_and_writes_nothing(admin, s
     assert not Versement.objects.exists()
 
     assert admin.post("/admin/financements/versement/add/", {**data, "montant": "1 000,50"}).status_code == 302
-    assert [v.montant for v in Versement.objects.all()] == [Decimal("1000.50")]
+    assert [(v.montant, v.tranche) for v in Versement.objects.all()] == [(Decimal("1000.50"), tranche)]
 
 
 def test_the_admin_changes_an_allocation_and_a_ceiling_typed_the_french_way(admin, subvention):
@@ -102,3 +107,18 @@ def test_the_admin_refuses_an_ambiguous_ceiling_or_allocation(admin, subvention,
     subvention.refresh_from_db()
     allocation.refresh_from_db()
     assert (subvention.plafond, allocation.montant) == (plafond, montant)
+
+
+def test_a_disbursement_of_a_convention_without_its_tranche_is_refused_next_to_the_tranche(admin, subvention):
+    engagement = services.engagement_create(
+        projet=Projet.objects.get(slug="biovallee"), enveloppe=subvention, montant=Decimal("1000.00"),
+        date="2024-03-01", reference="CP-1", motif="Convention", by=None,
+    )  # fmt: skip
+    data = {"engagement": engagement.pk, "nature": "versement", "montant": "10", "date": "2024-04-01",
+            "reference": "V", "motif": ""}  # fmt: skip
+
+    refus = admin.post("/admin/financements/versement/add/", data)
+
+    assert refus.status_code == 200
+    assert "un versement paie une tranche" in refus.context["adminform"].form.errors["tranche"][0]
+    assert not Versement.objects.exists()

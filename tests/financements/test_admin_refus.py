@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from financements.models import Allocation, Engagement, Versement
+from financements.models import Allocation, Engagement, Enveloppe, Versement
 from tests import grand_livre as services
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,8 @@ def admin() -> Client:
     return client
 
 
-def test_a_commitment_over_the_planned_subsidy_is_refused_next_to_its_amount(admin, biovallee, subvention):
+def test_a_subsidy_commitment_is_refused_next_to_its_envelope(admin, biovallee, subvention):
+    # A subsidy is committed by signing its convention (in the portal), not by a bare entry.
     response = admin.post(
         "/admin/financements/engagement/add/",
         {"projet": biovallee.pk, "enveloppe": subvention.pk, "nature": "engagement", "montant": "6000000",
@@ -28,9 +29,24 @@ def test_a_commitment_over_the_planned_subsidy_is_refused_next_to_its_amount(adm
     )  # fmt: skip
 
     assert response.status_code == 200
-    assert "il reste 5\u202f700\u202f000,00 €" in response.context["adminform"].form.errors["montant"][0]
+    assert "Une subvention s'engage par une convention" in response.context["adminform"].form.errors["enveloppe"][0]
     assert not Engagement.objects.exists() and not LogEntry.objects.exists()
     assert Allocation.objects.get(projet=biovallee, enveloppe=subvention).montant_engage == 0
+
+
+def test_an_equity_commitment_beyond_the_potential_is_refused_next_to_its_justification(admin, biovallee):
+    investissement = Enveloppe.objects.get(code="investissement")
+    response = admin.post(
+        "/admin/financements/engagement/add/",
+        {"projet": biovallee.pk, "enveloppe": investissement.pk, "nature": "engagement", "montant": "12800000,01",
+         "date": "2024-01-01", "reference": "ADM", "motif": "Admin"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    erreurs = response.context["adminform"].form.errors["justification_depassement"][0]
+    assert "au-delà du potentiel d'investissement de 12\u202f800\u202f000,00 €" in erreurs
+    assert not Engagement.objects.exists() and not LogEntry.objects.exists()
+    assert Allocation.objects.get(projet=biovallee, enveloppe=investissement).montant_engage == 0
 
 
 def test_a_reversal_beyond_the_disbursement_is_refused_and_a_valid_one_is_written(admin, biovallee, subvention):

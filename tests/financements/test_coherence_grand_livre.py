@@ -43,6 +43,11 @@ def api() -> Client:
 
 
 @pytest.fixture
+def investissement() -> Enveloppe:
+    return Enveloppe.objects.get(code="investissement")
+
+
+@pytest.fixture
 def portail() -> Client:
     client = Client()
     client.force_login(compte("charge"))
@@ -77,11 +82,23 @@ def api_verser(client, engagement, **data):
 
 def html_engager(client, slug="biovallee", **data):
     # `confirmer` is the second step of the ledger forms; the rules hold at either step.
+    # The portal's commitment form writes equity; a subsidy is committed by its convention (html_conventionner).
     body = {
         "enveloppe": "investissement", "montant": "1000.00", "date": "2024-03-01", "reference": "CP-HTML",
         "motif": "Convention", "confirmer": "1", **data,
     }  # fmt: skip
     return client.post(f"/projets/{slug}/engagements/nouveau/", body)
+
+
+def html_conventionner(client, projet, *, montant: str, reference: str, date="2024-03-01"):
+    """A convention signed with the project's lead, one tranche of its whole amount, through the portal's form."""
+    body = {
+        "beneficiaire": projet.chef_de_file_id, "objet": "Convention", "date_signature": date, "reference": reference,
+        "montant": montant, "tranches-TOTAL_FORMS": "1", "tranches-INITIAL_FORMS": "0",
+        "tranches-0-date_prevue": date, "tranches-0-montant": montant, "tranches-0-condition": "À la signature",
+        "confirmer": "1",
+    }  # fmt: skip
+    return client.post(f"/projets/{projet.slug}/conventions/nouvelle/", body)
 
 
 def html_verser(client, engagement, **data):
@@ -384,10 +401,10 @@ def test_a_commitment_of_exactly_the_envelope_ceiling_is_accepted_and_one_cent_m
 
 
 def test_the_portal_form_takes_the_planned_subsidy_exactly_and_refuses_one_cent_more(portail, biovallee):
-    trop = erreurs(html_engager(portail, montant="5700000.01", reference="CP-TROP"), "montant")
+    trop = erreurs(html_conventionner(portail, biovallee, montant="5700000.01", reference="CP-TROP"), "montant")
 
     assert f"il reste 5{NNBSP}700{NNBSP}000,00 €" in trop
-    assert html_engager(portail, montant="5700000.00", reference="CP-JUSTE").status_code == 302
+    assert html_conventionner(portail, biovallee, montant="5700000.00", reference="CP-JUSTE").status_code == 302
     assert Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant_engage == Decimal(
         "5700000.00"
     )

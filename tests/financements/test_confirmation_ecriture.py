@@ -1,4 +1,7 @@
-"""The portal's ledger forms: amounts typed the French way, and a confirmation before any entry is written."""
+"""The portal's ledger forms: amounts typed the French way, and a confirmation before any entry is written.
+
+A subsidy is committed by its convention (test_pages_conventions.py); these forms write equity.
+"""
 
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -6,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from financements.models import Engagement, Versement
+from financements.models import Engagement, Enveloppe, Versement
 from tests import grand_livre as services
 from tests.factories import compte
 
@@ -42,16 +45,21 @@ def charge() -> Client:
 
 
 @pytest.fixture
-def engagement(biovallee, subvention) -> Engagement:
+def investissement() -> Enveloppe:
+    return Enveloppe.objects.get(code="investissement")
+
+
+@pytest.fixture
+def engagement(biovallee, investissement) -> Engagement:
     return services.engagement_create(
-        projet=biovallee, enveloppe=subvention, montant=Decimal("1000000.00"), date="2024-03-01",
+        projet=biovallee, enveloppe=investissement, montant=Decimal("1000000.00"), date="2024-03-01",
         reference="CP-1", motif="Convention", by=None,
     )  # fmt: skip
 
 
 def saisie(**changes) -> dict:
     return {
-        "enveloppe": "subvention", "montant": "1 000,50", "date": "2024-05-02", "reference": "CP-2",
+        "enveloppe": "investissement", "montant": "1 000,50", "date": "2024-05-02", "reference": "CP-2",
         "motif": "Avenant n° 1\nsigné le 2 mai", **changes,
     }  # fmt: skip
 
@@ -70,13 +78,14 @@ def saisie(**changes) -> dict:
     ],
 )
 def test_a_commitment_is_confirmed_in_french_then_written_once_with_the_exact_amount(
-    charge, biovallee, subvention, tape, attendu, affiche
+    charge, biovallee, investissement, tape, attendu, affiche
 ):
     premier = charge.post(NOUVEL_ENGAGEMENT, saisie(montant=tape))
 
     assert premier.status_code == 200
     assert (
-        f"Vous allez engager {affiche}\u00a0€ sur {biovallee.titre} ({subvention.libelle})" in premier.content.decode()
+        f"Vous allez engager {affiche}\u00a0€ sur {biovallee.titre} ({investissement.libelle})"
+        in premier.content.decode()
     )
     assert not Engagement.objects.exists()
 
@@ -86,7 +95,7 @@ def test_a_commitment_is_confirmed_in_french_then_written_once_with_the_exact_am
     assert "Écriture enregistrée au grand livre." in confirme.content.decode()
     entree = Engagement.objects.get()
     assert (entree.montant, entree.reference, entree.motif) == (attendu, "CP-2", "Avenant n° 1\nsigné le 2 mai")
-    assert (entree.projet, entree.enveloppe, str(entree.date)) == (biovallee, subvention, "2024-05-02")
+    assert (entree.projet, entree.enveloppe, str(entree.date)) == (biovallee, investissement, "2024-05-02")
 
 
 @pytest.mark.parametrize(
@@ -114,30 +123,33 @@ def test_a_tampered_amount_in_the_confirm_post_is_validated_again(charge, tape):
     assert not Engagement.objects.exists()
 
 
-def test_a_confirm_post_over_the_planned_subsidy_is_refused_by_the_service(charge):
-    response = charge.post(NOUVEL_ENGAGEMENT, {**saisie(montant="5 700 000,01"), "confirmer": "1"})
+DEPASSEMENT = "au-delà du potentiel d'investissement de 12\u202f800\u202f000,00 € : une justification est requise"
+
+
+def test_a_confirm_post_beyond_the_investment_potential_is_refused_by_the_service(charge):
+    response = charge.post(NOUVEL_ENGAGEMENT, {**saisie(montant="12 800 000,01"), "confirmer": "1"})
 
     assert response.status_code == 200
-    assert "il reste 5\u202f700\u202f000,00 €" in " ".join(response.context["form"].errors["montant"])
+    assert DEPASSEMENT in " ".join(response.context["form"].errors["justification_depassement"])
     assert not Engagement.objects.exists()
 
 
 def test_an_entry_the_service_would_refuse_is_refused_before_the_confirmation(charge):
     # The first POST tries the write and rolls it back: no confirmation for an entry that cannot be written.
-    response = charge.post(NOUVEL_ENGAGEMENT, saisie(montant="5 700 000,01"))
+    response = charge.post(NOUVEL_ENGAGEMENT, saisie(montant="12 800 000,01"))
 
     assert response.status_code == 200
     assert "Vous allez engager" not in response.content.decode()
-    assert "il reste 5\u202f700\u202f000,00 €" in " ".join(response.context["form"].errors["montant"])
+    assert DEPASSEMENT in " ".join(response.context["form"].errors["justification_depassement"])
     assert not Engagement.objects.exists()
 
 
-def test_the_trial_of_the_first_post_leaves_no_trace_in_the_running_totals(charge, biovallee, subvention):
-    charge.post(NOUVEL_ENGAGEMENT, saisie(montant="5 700 000,00"))
+def test_the_trial_of_the_first_post_leaves_no_trace_in_the_running_totals(charge, biovallee, investissement):
+    charge.post(NOUVEL_ENGAGEMENT, saisie(montant="12 800 000,00"))
 
-    subvention.refresh_from_db()
-    assert subvention.montant_engage == Decimal("0.00")
-    assert biovallee.allocations.get(enveloppe=subvention).montant_engage == Decimal("0.00")
+    investissement.refresh_from_db()
+    assert investissement.montant_engage == Decimal("0.00")
+    assert biovallee.allocations.get(enveloppe=investissement).montant_engage == Decimal("0.00")
     assert not Engagement.objects.exists()
 
 
@@ -162,7 +174,7 @@ def test_the_officer_goes_back_to_edit_the_values_they_typed(charge):
     ],
 )
 def test_every_ledger_form_asks_for_a_confirmation_with_its_own_verb(
-    charge, biovallee, subvention, engagement, verbe, chemin, modele, nature
+    charge, biovallee, investissement, engagement, verbe, chemin, modele, nature
 ):
     versement = services.versement_create(
         engagement=engagement, montant=Decimal("500000.00"), date="2024-04-01", reference="V-1", by=None
@@ -172,7 +184,7 @@ def test_every_ledger_form_asks_for_a_confirmation_with_its_own_verb(
 
     premier = charge.post(url, {"montant": "400 000,25", "date": "2024-06-03", "reference": "M-1", "motif": "Motif"})
 
-    phrase = f"Vous allez {verbe} 400\u202f000,25\u00a0€ sur {biovallee.titre} ({subvention.libelle})"
+    phrase = f"Vous allez {verbe} 400\u202f000,25\u00a0€ sur {biovallee.titre} ({investissement.libelle})"
     assert phrase in premier.content.decode()
     assert modele.objects.filter(nature=nature).count() == avant
 

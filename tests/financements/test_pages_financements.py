@@ -86,7 +86,7 @@ def test_the_ledger_exports_with_its_filters(charge, engagement):
 
 def test_an_officer_records_a_commitment_in_the_portal_once_confirmed(charge):
     saisie = {
-        "enveloppe": "subvention",
+        "enveloppe": "investissement",
         "montant": "250000",
         "date": "2024-05-02",
         "reference": "CP-2",
@@ -101,21 +101,34 @@ def test_an_officer_records_a_commitment_in_the_portal_once_confirmed(charge):
     assert Engagement.objects.get(reference="CP-2").montant == Decimal("250000.00")
 
 
-def test_a_refused_commitment_shows_the_headroom_next_to_the_amount(charge):
+def test_a_refused_commitment_shows_the_service_refusal_next_to_its_field(charge):
     response = charge.post(
         "/projets/biovallee/engagements/nouveau/",
-        {"enveloppe": "subvention", "montant": "5700000.01", "date": "2024-05-02", "reference": "X", "motif": "Y",
-         "confirmer": "1"},
+        {"enveloppe": "investissement", "montant": "12800000.01", "date": "2024-05-02", "reference": "X",
+         "motif": "Y", "confirmer": "1"},
     )  # fmt: skip
     assert response.status_code == 200
-    assert "il reste 5\u202f700\u202f000,00 €" in " ".join(response.context["form"].errors["montant"])
+    erreurs = " ".join(response.context["form"].errors["justification_depassement"])
+    assert "au-delà du potentiel d'investissement de 12\u202f800\u202f000,00 €" in erreurs
+    assert not Engagement.objects.exists()
+
+
+def test_a_subsidy_is_not_committed_by_the_commitment_form(charge):
+    # Its convention commits it, with its beneficiary and schedule (test_pages_conventions.py).
+    response = charge.post(
+        "/projets/biovallee/engagements/nouveau/",
+        {"enveloppe": "subvention", "montant": "1000", "date": "2024-05-02", "reference": "X", "motif": "Y",
+         "confirmer": "1"},
+    )  # fmt: skip
+    assert "Une subvention s'engage par une convention" in response.context["form"].errors["enveloppe"][0]
+    assert 'href="/projets/biovallee/conventions/nouvelle/"' in response.content.decode()
     assert not Engagement.objects.exists()
 
 
 def test_bad_input_in_the_form_gets_french_field_errors(charge):
     response = charge.post(
         "/projets/biovallee/engagements/nouveau/",
-        {"enveloppe": "subvention", "montant": "0,00", "date": "32/13/2024", "reference": "", "motif": "Y"},
+        {"enveloppe": "investissement", "montant": "0,00", "date": "32/13/2024", "reference": "", "motif": "Y"},
     )
     errors = response.context["form"].errors
     assert set(errors) == {"montant", "date", "reference"}
@@ -159,10 +172,29 @@ def test_the_admin_records_a_commitment_through_the_service():
     user = get_user_model().objects.create_superuser("admin", "a@example.fr", "x")
     admin.force_login(user)
     projet = Projet.objects.get(slug="biovallee")
+    saisie = {
+        "projet": projet.pk, "enveloppe": Enveloppe.objects.get(code="investissement").pk, "nature": "engagement",
+        "montant": "13000000", "date": "2024-01-01", "reference": "ADM", "motif": "Admin",
+    }  # fmt: skip
+    response = admin.post("/admin/financements/engagement/add/", saisie)
+    assert response.status_code == 200 and "une justification est requise" in response.content.decode()
+    assert not Engagement.objects.exists()
+
+    response = admin.post("/admin/financements/engagement/add/", {**saisie, "justification_depassement": "Levée"})
+    assert response.status_code == 302
+    assert Engagement.objects.get().auteur == user
+
+
+def test_the_admin_refuses_a_subsidy_commitment_outside_a_convention():
+    from django.contrib.auth import get_user_model
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("admin", "a@example.fr", "x"))
     response = admin.post(
         "/admin/financements/engagement/add/",
-        {"projet": projet.pk, "enveloppe": Enveloppe.objects.get(code="subvention").pk, "nature": "engagement",
-         "montant": "6000000", "date": "2024-01-01", "reference": "ADM", "motif": "Admin"},
+        {"projet": Projet.objects.get(slug="biovallee").pk, "enveloppe": Enveloppe.objects.get(code="subvention").pk,
+         "nature": "engagement", "montant": "1000", "date": "2024-01-01", "reference": "ADM", "motif": "Admin"},
     )  # fmt: skip
-    assert response.status_code == 200 and "il reste" in response.content.decode()
+    assert response.status_code == 200
+    assert "Une subvention s'engage par une convention" in response.context["adminform"].form.errors["enveloppe"][0]
     assert not Engagement.objects.exists()

@@ -29,6 +29,7 @@ PAGES_CHARGE = [
     "/projets/biovallee/partenaires/",
     "/projets/biovallee/objectifs/modifier/",
     "/projets/biovallee/engagements/nouveau/",
+    "/projets/biovallee/conventions/nouvelle/",
     "/indicateurs/mesures/a-valider/",
 ]
 PAGES_ADMIN = ["/admin/", "/admin/laureats/projet/", "/admin/laureats/projet/{projet}/change/", "/admin/auth/user/add/"]

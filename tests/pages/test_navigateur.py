@@ -316,21 +316,46 @@ def test_an_officer_filters_opens_edits_saves_and_reads_the_history(visite):
     assert v.page.locator("textarea").first.input_value() == deuxieme
     v.capture("objectifs")
 
-    # a commitment through the ledger form
+    # a commitment through the ledger form (equity: a subsidy is committed by its convention)
     v.aller("/projets/biovallee/")
     v.page.get_by_role("link", name="Enregistrer un engagement").click()
     v.page.fill("#id_montant", "250000")
     v.page.fill("#id_date", "2024-05-02")
     v.page.fill("#id_reference", "CP-NAV-1")
-    v.page.fill("#id_motif", "Convention de financement")
+    v.page.fill("#id_motif", "Prise de participation")
     v.page.get_by_role("button", name="Continuer").click()
     phrase = " ".join(v.page.locator("main").inner_text().replace("\u202f", " ").replace("\u00a0", " ").split())
-    assert "Vous allez engager 250 000,00 € sur BIOVALLÉE 2030 (Subventions)" in phrase
+    assert "Vous allez engager 250 000,00 € sur BIOVALLÉE 2030 (Investissement en fonds propres" in phrase
     assert not Engagement.objects.filter(reference="CP-NAV-1").exists()
     v.capture("engagement-a-confirmer")
     v.page.get_by_role("button", name="Confirmer l'écriture").click()
     assert "Écriture enregistrée au grand livre." in v.page.locator(".fr-alert--success").inner_text()
     assert "CP-NAV-1" in v.page.locator("main").inner_text()
+
+    # a subsidy: its convention with a schedule of two tranches, then the convention's page
+    v.page.get_by_role("link", name="Nouvelle convention").click()
+    v.capture("convention-nouvelle")
+    v.page.select_option("#id_beneficiaire", label="Association Biovallée")
+    v.page.fill("#id_objet", "Maison de l'agroécologie")
+    v.page.fill("#id_date_signature", "2024-02-15")
+    v.page.fill("#id_reference", "CONV-NAV-1")
+    v.page.fill("#id_montant", "300 000")
+    for rang, (date, montant, condition) in enumerate([("2024-03-01", "100 000", "À la signature"),
+                                                      ("2025-03-01", "200 000", "Au solde")]):  # fmt: skip
+        v.page.fill(f"#id_tranches-{rang}-date_prevue", date)
+        v.page.fill(f"#id_tranches-{rang}-montant", montant)
+        v.page.fill(f"#id_tranches-{rang}-condition", condition)
+    v.page.get_by_role("button", name="Continuer").click()
+    v.page.get_by_role("button", name="Confirmer l'écriture").click()
+    assert v.page.locator("h1").inner_text() == "Convention CONV-NAV-1"
+    v.capture("convention")
+    v.page.get_by_role("link", name="Payer la tranche 1").click()
+    v.capture("tranche-a-payer")
+    v.page.fill("#id_reference", "V-NAV-1")
+    v.page.get_by_role("button", name="Continuer").click()
+    v.page.get_by_role("button", name="Confirmer l'écriture").click()
+    assert "Versement enregistré au grand livre." in v.page.locator(".fr-alert--success").inner_text()
+    v.aller("/projets/biovallee/")
 
     # → history
     v.page.get_by_role("link", name="Historique des modifications").click()

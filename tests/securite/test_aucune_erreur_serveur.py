@@ -27,11 +27,11 @@ from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from comptes.services import jeton_create
-from financements import services as financements_services
 from financements.models import Enveloppe
 from indicateurs import services as indicateurs_services
 from indicateurs.models import Indicateur
 from laureats.models import Partenariat, Projet
+from tests import grand_livre as financements_services
 from tests.factories import compte
 from tests.securite.routes import Route, toutes_les_routes
 
@@ -222,8 +222,12 @@ def valeurs_reelles(route: Route, d: dict) -> dict[str, str]:
                 valeurs[p] = str(d["versement"].uid)
             elif "mesures/" in g:
                 valeurs[p] = str(d["mesure"].uid)
+            elif "conventions/" in g:
+                valeurs[p] = str(d["engagement"].convention.uid)
             else:
                 raise KeyError(f"{route} : uid")
+        elif p == "numero" and "conventions/" in g:
+            valeurs[p] = "1"
         elif p == "pk":
             if "/partenaires/" in g:
                 valeurs[p] = str(d["partenariat"].pk)
