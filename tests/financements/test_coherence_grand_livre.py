@@ -43,11 +43,6 @@ def api() -> Client:
 
 
 @pytest.fixture
-def investissement() -> Enveloppe:
-    return Enveloppe.objects.get(code="investissement")
-
-
-@pytest.fixture
 def portail() -> Client:
     client = Client()
     client.force_login(compte("charge"))
