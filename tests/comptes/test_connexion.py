@@ -407,3 +407,10 @@ def test_the_migration_puts_existing_officers_in_the_group(postgresql, programme
     assert groupe.user_set.filter(username="ancien-officier").exists()
     assert groupe.permissions.filter(codename="change_projet").exists()
     assert not groupe.permissions.filter(content_type__model="jetonapi").exists()
+    # Conventions (migration 0004): completed in the admin, written in the portal.
+    assert {"view_convention", "change_convention", "view_tranche", "view_avenant", "view_etablissement"} <= set(
+        groupe.permissions.values_list("codename", flat=True)
+    )
+    assert not groupe.permissions.filter(
+        codename__in=["add_convention", "delete_convention", "change_tranche"]
+    ).exists()
