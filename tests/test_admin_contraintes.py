@@ -16,12 +16,12 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from comptes.models import Profil
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from indicateurs import services as services_indicateurs
 from indicateurs.models import ImpactQualitatif, Indicateur
 from laureats.models import Organisation, Projet
 from territoires.models import DirectionRegionale, Label, Region, Thematique, TypeTerritoire
+from tests import grand_livre as services
 from tests.factories import compte
 from tests.pages.test_edition_sans_changement import _Formulaires, envoyer
 
@@ -40,9 +40,16 @@ class Cas:
     modeles: list[type[models.Model]] = field(default_factory=list)
 
 
-def _engagement(reference="CP-1", montant="1000.00", date="2024-03-01", projet="biovallee") -> Engagement:
+# The admin's ledger forms write equity entries: a subsidy is committed by a convention, which
+# these forms do not make (its own form checks it). The rules below hold in every envelope.
+ECRITURES = "investissement"
+
+
+def _engagement(
+    reference="CP-1", montant="1000.00", date="2024-03-01", projet="biovallee", code="subvention"
+) -> Engagement:
     return services.engagement_create(
-        projet=Projet.objects.get(slug=projet), enveloppe=Enveloppe.objects.get(code="subvention"),
+        projet=Projet.objects.get(slug=projet), enveloppe=Enveloppe.objects.get(code=code),
         montant=Decimal(montant), date=date, reference=reference, motif="Convention", by=None,
     )  # fmt: skip
 
@@ -64,7 +71,7 @@ def _formulaire_versement(engagement: Engagement, **champs) -> dict:
 
 def _ecriture(**champs) -> dict:
     base = {
-        "projet": Projet.objects.get(slug="biovallee").pk, "enveloppe": Enveloppe.objects.get(code="subvention").pk,
+        "projet": Projet.objects.get(slug="biovallee").pk, "enveloppe": Enveloppe.objects.get(code=ECRITURES).pk,
         "nature": "engagement", "montant": "1000", "date": "2024-05-01", "reference": "ADM", "motif": "Admin",
     }  # fmt: skip
     return {**base, **champs}
@@ -158,7 +165,7 @@ def depassement_sans_justification() -> Cas:
 
 
 def engagement_reference_unique() -> Cas:
-    _engagement(reference="CP-1")
+    _engagement(reference="CP-1", code=ECRITURES)
     return Cas(
         "/admin/financements/engagement/add/", _ecriture(reference="CP-1"), "La référence CP-1 est déjà utilisée",
         [Engagement, Allocation],
@@ -171,7 +178,7 @@ def engagement_dans_le_futur() -> Cas:
 
 
 def desengagement_avant_engagement() -> Cas:
-    engagement = _engagement(date="2024-03-01")
+    engagement = _engagement(date="2024-03-01", code=ECRITURES)
     return Cas(
         "/admin/financements/engagement/add/",
         _ecriture(nature="desengagement", engagement_origine=engagement.pk, date="2024-02-01"),
@@ -181,7 +188,7 @@ def desengagement_avant_engagement() -> Cas:
 
 
 def desengagement_au_dela_du_non_verse() -> Cas:
-    engagement = _engagement(montant="1000.00")
+    engagement = _engagement(montant="1000.00", code=ECRITURES)
     _versement(engagement, montant="400.00")
     return Cas(
         "/admin/financements/engagement/add/",
@@ -192,7 +199,7 @@ def desengagement_au_dela_du_non_verse() -> Cas:
 
 
 def versement_montant_positif() -> Cas:
-    engagement = _engagement()
+    engagement = _engagement(code=ECRITURES)
     return Cas(
         VERSEMENT_AJOUT,
         _formulaire_versement(engagement, montant="0"),
@@ -202,7 +209,7 @@ def versement_montant_positif() -> Cas:
 
 
 def versement_au_dela_de_l_engage() -> Cas:
-    engagement = _engagement(montant="1000.00")
+    engagement = _engagement(montant="1000.00", code=ECRITURES)
     return Cas(
         VERSEMENT_AJOUT,
         _formulaire_versement(engagement, montant="1000,01"),
@@ -212,7 +219,7 @@ def versement_au_dela_de_l_engage() -> Cas:
 
 
 def versement_reference_unique() -> Cas:
-    engagement = _engagement()
+    engagement = _engagement(code=ECRITURES)
     _versement(engagement, reference="V-1", montant="100.00")
     return Cas(
         VERSEMENT_AJOUT,
@@ -223,7 +230,7 @@ def versement_reference_unique() -> Cas:
 
 
 def versement_avant_engagement() -> Cas:
-    engagement = _engagement(date="2024-03-01")
+    engagement = _engagement(date="2024-03-01", code=ECRITURES)
     return Cas(
         VERSEMENT_AJOUT,
         _formulaire_versement(engagement, date="2024-02-01"),
@@ -233,7 +240,7 @@ def versement_avant_engagement() -> Cas:
 
 
 def annulation_avant_versement() -> Cas:
-    engagement = _engagement(date="2024-03-01")
+    engagement = _engagement(date="2024-03-01", code=ECRITURES)
     versement = _versement(engagement, date="2024-04-01")
     return Cas(
         VERSEMENT_AJOUT,
@@ -251,7 +258,7 @@ def annulation_avant_versement() -> Cas:
 
 
 def annulation_sans_motif() -> Cas:
-    engagement = _engagement()
+    engagement = _engagement(code=ECRITURES)
     versement = _versement(engagement)
     return Cas(
         VERSEMENT_AJOUT,

@@ -3,6 +3,11 @@
 Each rule is checked in the service, through the API (400 with the field, 409
 for a ceiling), through the HTML forms (error next to the field) and, on
 PostgreSQL, in the database itself for a write that bypasses the service.
+
+A subsidy is committed by signing a convention and paid tranche by tranche
+(tests/grand_livre.py writes them so at the service level); the API's and the
+forms' commitment and payment endpoints, and the rows written straight to the
+database, are checked here on the equity envelope, where the same rules hold.
 """
 
 import datetime
@@ -15,18 +20,24 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from tests import grand_livre as services
 from financements.models import Allocation, Engagement, Enveloppe, Versement
+from tests import grand_livre as services
 from tests.factories import compte, jeton
 
 pytestmark = pytest.mark.django_db
 JOUR = datetime.date(2024, 3, 1)
 DESIGNATION = datetime.date(2019, 9, 13)
 NNBSP = "\u202f"  # the thousands separator of the services' amounts
+FONDS_PROPRES = "Investissement en fonds propres (investissement avisé)"
 
 
 def aujourdhui() -> datetime.date:
     return timezone.localdate()
+
+
+@pytest.fixture
+def investissement() -> Enveloppe:
+    return Enveloppe.objects.get(code="investissement")
 
 
 @pytest.fixture
@@ -56,7 +67,7 @@ def verser(engagement, *, montant="100.00", date=JOUR, reference="V-1") -> Verse
 
 def api_engager(client, **data):
     body = {
-        "projet": "biovallee", "enveloppe": "subvention", "montant": "1000.00", "date": "2024-03-01",
+        "projet": "biovallee", "enveloppe": "investissement", "montant": "1000.00", "date": "2024-03-01",
         "reference": "CP-API", "motif": "Convention", **data,
     }  # fmt: skip
     return client.post("/api/v1/engagements/", body, content_type="application/json")
@@ -70,7 +81,7 @@ def api_verser(client, engagement, **data):
 def html_engager(client, slug="biovallee", **data):
     # `confirmer` is the second step of the ledger forms; the rules hold at either step.
     body = {
-        "enveloppe": "subvention", "montant": "1000.00", "date": "2024-03-01", "reference": "CP-HTML",
+        "enveloppe": "investissement", "montant": "1000.00", "date": "2024-03-01", "reference": "CP-HTML",
         "motif": "Convention", "confirmer": "1", **data,
     }  # fmt: skip
     return client.post(f"/projets/{slug}/engagements/nouveau/", body)
@@ -104,7 +115,8 @@ def test_it_refuses_a_commitment_dated_the_day_before_the_designation(biovallee,
     with pytest.raises(ValidationError) as excinfo:
         engager(biovallee, subvention, date=datetime.date(2019, 9, 12))
 
-    assert excinfo.value.message_dict["date"] == [
+    # A subsidy's commitment is dated by its convention's signature.
+    assert excinfo.value.message_dict["date_signature"] == [
         "Le programme commence le 13/09/2019 avec la désignation des lauréats : "
         "aucune écriture ne peut être datée du 12/09/2019."
     ]
@@ -117,7 +129,7 @@ def test_it_refuses_a_commitment_dated_tomorrow(biovallee, subvention):
     with pytest.raises(ValidationError) as excinfo:
         engager(biovallee, subvention, date=demain)
 
-    assert excinfo.value.message_dict["date"] == [
+    assert excinfo.value.message_dict["date_signature"] == [
         f"Une écriture ne peut pas être datée dans le futur : {demain:%d/%m/%Y}, "
         f"nous sommes le {aujourdhui():%d/%m/%Y}."
     ]
@@ -154,6 +166,7 @@ def test_the_portal_form_accepts_the_first_day_and_today(portail):
     demain = aujourdhui() + datetime.timedelta(days=1)
     assert "dans le futur" in erreurs(html_engager(portail, date=demain.isoformat(), reference="C"), "date")
     assert set(Engagement.objects.values_list("reference", flat=True)) == {"A", "B"}
+    assert set(Engagement.objects.values_list("enveloppe__code", flat=True)) == {"investissement"}
 
 
 # --- An entry never precedes what it pays, releases or reverses -------------------------
@@ -172,8 +185,8 @@ def test_it_refuses_a_disbursement_dated_before_its_commitment_and_accepts_the_s
     assert Allocation.objects.get(projet=biovallee, enveloppe=subvention).montant_verse == Decimal("100.00")
 
 
-def test_it_refuses_a_release_dated_before_its_commitment(biovallee, subvention):
-    engagement = engager(biovallee, subvention, date=JOUR)
+def test_it_refuses_a_release_dated_before_its_commitment(biovallee, investissement):
+    engagement = engager(biovallee, investissement, date=JOUR)
 
     with pytest.raises(ValidationError) as excinfo:
         services.desengagement_create(
@@ -200,8 +213,8 @@ def test_it_refuses_a_reversal_dated_before_its_disbursement(biovallee, subventi
     assert Versement.objects.count() == 1
 
 
-def test_the_api_refuses_a_disbursement_before_its_commitment_with_a_date_field_message(api, biovallee, subvention):
-    engagement = engager(biovallee, subvention, date=JOUR)
+def test_the_api_refuses_a_disbursement_before_its_commitment_with_a_date_field_message(api, biovallee, investissement):
+    engagement = engager(biovallee, investissement, date=JOUR)
 
     response = api_verser(api, engagement, date="2024-02-29")
 
@@ -214,8 +227,8 @@ def test_the_api_refuses_a_disbursement_before_its_commitment_with_a_date_field_
     assert api_verser(api, engagement, date="2024-03-01").status_code == 201
 
 
-def test_the_api_refuses_a_release_and_a_reversal_before_what_they_follow(api, biovallee, subvention):
-    engagement = engager(biovallee, subvention, date=JOUR)
+def test_the_api_refuses_a_release_and_a_reversal_before_what_they_follow(api, biovallee, investissement):
+    engagement = engager(biovallee, investissement, date=JOUR)
     versement = verser(engagement, date=datetime.date(2024, 4, 1))
     corps = {"montant": "1.00", "date": "2024-02-29", "reference": "R-1", "motif": "Motif"}
 
@@ -226,8 +239,8 @@ def test_the_api_refuses_a_release_and_a_reversal_before_what_they_follow(api, b
     assert (annulation.status_code, list(annulation.json()["errors"])) == (400, ["date"])
 
 
-def test_the_portal_form_refuses_a_disbursement_before_its_commitment(portail, biovallee, subvention):
-    engagement = engager(biovallee, subvention, date=JOUR)
+def test_the_portal_form_refuses_a_disbursement_before_its_commitment(portail, biovallee, investissement):
+    engagement = engager(biovallee, investissement, date=JOUR)
 
     message = erreurs(html_verser(portail, engagement, date="2024-02-29"), "date")
 
@@ -303,8 +316,8 @@ def test_a_reversal_cannot_reuse_a_disbursement_reference_of_the_envelope(bioval
     assert "La référence V-1 est déjà utilisée" in excinfo.value.message_dict["reference"][0]
 
 
-def test_the_api_refuses_a_reused_reference_with_a_reference_field_message(api, biovallee, vilagil, subvention):
-    engagement = engager(biovallee, subvention, reference="CP-1")
+def test_the_api_refuses_a_reused_reference_with_a_reference_field_message(api, biovallee, vilagil, investissement):
+    engagement = engager(biovallee, investissement, reference="CP-1")
     verser(engagement, reference="V-1")
 
     commitment = api_engager(api, projet="vilagil", reference="CP-1")
@@ -312,78 +325,75 @@ def test_the_api_refuses_a_reused_reference_with_a_reference_field_message(api, 
 
     assert commitment.status_code == 400
     assert commitment.json()["errors"]["reference"][0].startswith(
-        "La référence CP-1 est déjà utilisée dans l'enveloppe Subventions"
+        f"La référence CP-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES}"
     )
     assert disbursement.status_code == 400
     assert disbursement.json()["errors"]["reference"][0].startswith(
-        "La référence V-1 est déjà utilisée dans l'enveloppe Subventions"
+        f"La référence V-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES}"
     )
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)
 
 
-def test_the_portal_form_refuses_a_reused_reference_next_to_the_reference(portail, biovallee, subvention):
-    engagement = engager(biovallee, subvention, reference="CP-1")
+def test_the_portal_form_refuses_a_reused_reference_next_to_the_reference(portail, biovallee, investissement):
+    engagement = engager(biovallee, investissement, reference="CP-1")
     verser(engagement, reference="V-1")
 
     commitment = erreurs(html_engager(portail, slug="vilagil", reference="CP-1"), "reference")
     disbursement = erreurs(html_verser(portail, engagement, reference="V-1"), "reference")
 
-    assert commitment.startswith("La référence CP-1 est déjà utilisée dans l'enveloppe Subventions : engagement du")
-    assert disbursement.startswith("La référence V-1 est déjà utilisée dans l'enveloppe Subventions : versement du")
+    assert commitment.startswith(
+        f"La référence CP-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES} : engagement du"
+    )
+    assert disbursement.startswith(
+        f"La référence V-1 est déjà utilisée dans l'enveloppe {FONDS_PROPRES} : versement du"
+    )
     assert (Engagement.objects.count(), Versement.objects.count()) == (1, 1)
 
 
 # --- Ceilings, on both sides of the boundary --------------------------------------------
 
 
-def test_a_commitment_of_exactly_the_planned_subsidy_is_accepted_and_one_cent_more_is_a_409(api, biovallee):
+def test_a_convention_of_exactly_the_planned_subsidy_is_accepted_and_one_cent_more_is_refused(biovallee, subvention):
+    # Through the API and the forms, a subsidy is committed by the conventions' endpoints (tested with them).
     prevue = Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant
     assert prevue == Decimal("5700000.00")
 
-    trop = api_engager(api, montant=f"{prevue + Decimal('0.01')}", reference="CP-TROP")
-    juste = api_engager(api, montant=f"{prevue}", reference="CP-JUSTE")
+    with pytest.raises(services.PlafondDepasse) as excinfo:
+        engager(biovallee, subvention, montant=f"{prevue + Decimal('0.01')}", reference="CP-TROP")
+    assert excinfo.value.reste == Decimal("5700000.00")
+    assert f"il reste 5{NNBSP}700{NNBSP}000,00 €" in str(excinfo.value)
+    engager(biovallee, subvention, montant=f"{prevue}", reference="CP-JUSTE")
 
-    assert trop.status_code == 409 and trop.json()["reste_disponible"] == "5700000.00"
-    assert juste.status_code == 201
     assert Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant_engage == prevue
+    assert list(biovallee.conventions.values_list("reference", "montant")) == [("CP-JUSTE", prevue)]
 
 
 def test_a_commitment_of_exactly_the_envelope_ceiling_is_accepted_and_one_cent_more_is_a_409(api):
-    Enveloppe.objects.filter(code="subvention").update(plafond=Decimal("1000000.00"))
+    Enveloppe.objects.filter(code="investissement").update(plafond=Decimal("1000000.00"))
 
     trop = api_engager(api, montant="1000000.01", reference="CP-TROP")
     juste = api_engager(api, montant="1000000.00", reference="CP-JUSTE")
 
     assert trop.status_code == 409 and trop.json()["reste_disponible"] == "1000000.00"
     assert juste.status_code == 201
-    enveloppe = Enveloppe.objects.get(code="subvention")
+    enveloppe = Enveloppe.objects.get(code="investissement")
     assert enveloppe.montant_engage == enveloppe.plafond == Decimal("1000000.00")
 
 
-def test_the_portal_form_takes_the_planned_subsidy_exactly_and_refuses_one_cent_more(portail, biovallee):
-    trop = erreurs(html_engager(portail, montant="5700000.01", reference="CP-TROP"), "montant")
-
-    assert f"il reste 5{NNBSP}700{NNBSP}000,00 €" in trop
-    assert html_engager(portail, montant="5700000.00", reference="CP-JUSTE").status_code == 302
-    assert Allocation.objects.get(projet=biovallee, enveloppe__code="subvention").montant_engage == Decimal(
-        "5700000.00"
-    )
-
-
 def test_the_portal_form_takes_the_envelope_ceiling_exactly_and_refuses_one_cent_more(portail):
-    Enveloppe.objects.filter(code="subvention").update(plafond=Decimal("1000000.00"))
+    Enveloppe.objects.filter(code="investissement").update(plafond=Decimal("1000000.00"))
 
     trop = erreurs(html_engager(portail, montant="1000000.01", reference="CP-TROP"), "montant")
 
     assert f"il reste 1{NNBSP}000{NNBSP}000,00 € à engager" in trop
     assert html_engager(portail, montant="1000000.00", reference="CP-JUSTE").status_code == 302
-    assert Enveloppe.objects.get(code="subvention").montant_engage == Decimal("1000000.00")
+    assert Enveloppe.objects.get(code="investissement").montant_engage == Decimal("1000000.00")
 
 
 def test_a_disbursement_of_exactly_the_rest_to_pay_is_accepted_and_one_cent_more_refused(
-    api, portail, biovallee, subvention
+    api, portail, biovallee, investissement
 ):
-    engagement = engager(biovallee, subvention, montant="1000.00")
+    engagement = engager(biovallee, investissement, montant="1000.00")
     verser(engagement, montant="300.00", reference="V-0")
     # Left to pay: 1 000.00 − 300.00.
     reste = Decimal("1000.00") - Decimal("300.00")
@@ -395,7 +405,7 @@ def test_a_disbursement_of_exactly_the_rest_to_pay_is_accepted_and_one_cent_more
     assert refus_api.status_code == 409 and refus_api.json()["reste_disponible"] == "700.00"
     assert "il reste 700,00 €" in refus_html
     assert accepte.status_code == 201
-    assert Allocation.objects.get(projet=biovallee, enveloppe=subvention).montant_verse == Decimal("1000.00")
+    assert Allocation.objects.get(projet=biovallee, enveloppe=investissement).montant_verse == Decimal("1000.00")
 
 
 # --- The database refuses what bypasses the service (PostgreSQL) ------------------------
@@ -417,27 +427,27 @@ def entree(model, **champs):
     return model.objects.create(**{**defaults, **champs})
 
 
-def test_the_database_refuses_an_entry_before_the_designation(postgresql, biovallee, subvention):
-    entree(Engagement, projet=biovallee, enveloppe=subvention, date=DESIGNATION)
+def test_the_database_refuses_an_entry_before_the_designation(postgresql, biovallee, investissement):
+    entree(Engagement, projet=biovallee, enveloppe=investissement, date=DESIGNATION)
     with pytest.raises(IntegrityError, match="engagement_date_depuis_designation"), transaction.atomic():
-        entree(Engagement, projet=biovallee, enveloppe=subvention, date=datetime.date(2019, 9, 12))
+        entree(Engagement, projet=biovallee, enveloppe=investissement, date=datetime.date(2019, 9, 12))
 
 
 def test_the_database_refuses_an_entry_dated_tomorrow_in_paris_whatever_the_session_time_zone(
-    postgresql, biovallee, subvention
+    postgresql, biovallee, investissement
 ):
     demain = aujourdhui() + datetime.timedelta(days=1)
     for fuseau in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14 and UTC−12
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL TIME ZONE %s", [fuseau])
-            entree(Engagement, projet=biovallee, enveloppe=subvention, date=aujourdhui())
+            entree(Engagement, projet=biovallee, enveloppe=investissement, date=aujourdhui())
             with pytest.raises(IntegrityError, match="dans le futur"), transaction.atomic():
-                entree(Engagement, projet=biovallee, enveloppe=subvention, date=demain)
+                entree(Engagement, projet=biovallee, enveloppe=investissement, date=demain)
 
 
-def test_the_database_refuses_entries_before_what_they_follow(postgresql, biovallee, subvention):
-    engagement = entree(Engagement, projet=biovallee, enveloppe=subvention, date=JOUR)
+def test_the_database_refuses_entries_before_what_they_follow(postgresql, biovallee, investissement):
+    engagement = entree(Engagement, projet=biovallee, enveloppe=investissement, date=JOUR)
     versement = entree(Versement, engagement=engagement, date=datetime.date(2024, 4, 1))
     veille = datetime.date(2024, 2, 29)
 
@@ -445,7 +455,7 @@ def test_the_database_refuses_entries_before_what_they_follow(postgresql, bioval
         entree(Versement, engagement=engagement, date=veille)
     with pytest.raises(IntegrityError, match="Désengagement daté du 2024-02-29 avant"), transaction.atomic():
         entree(
-            Engagement, projet=biovallee, enveloppe=subvention, nature="desengagement",
+            Engagement, projet=biovallee, enveloppe=investissement, nature="desengagement",
             engagement_origine=engagement, date=veille, engage_projet_avant=1, engage_projet_apres=0,
         )  # fmt: skip
     with pytest.raises(IntegrityError, match="Annulation datée du 2024-03-31 avant"), transaction.atomic():
@@ -456,14 +466,16 @@ def test_the_database_refuses_entries_before_what_they_follow(postgresql, bioval
     assert Versement.objects.count() == 1
 
 
-def test_the_database_refuses_a_reference_twice_in_an_envelope(postgresql, biovallee, vilagil, subvention):
-    premier = entree(Engagement, projet=biovallee, enveloppe=subvention, reference="CP-1")
-    second = entree(Engagement, projet=vilagil, enveloppe=subvention, reference="CP-2")
+def test_the_database_refuses_a_reference_twice_in_an_envelope(
+    postgresql, biovallee, vilagil, investissement, subvention
+):
+    premier = entree(Engagement, projet=biovallee, enveloppe=investissement, reference="CP-1")
+    second = entree(Engagement, projet=vilagil, enveloppe=investissement, reference="CP-2")
     entree(Versement, engagement=premier, reference="V-1")
-    # Another envelope is another series of references.
-    entree(Engagement, projet=biovallee, enveloppe=Enveloppe.objects.get(code="investissement"), reference="CP-1")
+    # Another envelope is another series of references (a subsidy: under a convention).
+    engager(biovallee, subvention, reference="CP-1")
 
     with pytest.raises(IntegrityError, match="engagement_reference_unique"), transaction.atomic():
-        entree(Engagement, projet=vilagil, enveloppe=subvention, reference="CP-1")
+        entree(Engagement, projet=vilagil, enveloppe=investissement, reference="CP-1")
     with pytest.raises(IntegrityError, match="V-1 déjà utilisée"), transaction.atomic():
         entree(Versement, engagement=second, reference="V-1")
