@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from financements import services as ledger
 from financements.models import Enveloppe
 from laureats import services
 from laureats.models import Projet
+from tests import grand_livre as ledger
 from tests.factories import compte
 from tests.pages.conftest import connecte
 
