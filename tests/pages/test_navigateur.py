@@ -316,16 +316,20 @@ def test_an_officer_filters_opens_edits_saves_and_reads_the_history(visite):
     assert v.page.locator("textarea").first.input_value() == deuxieme
     v.capture("objectifs")
 
-    # a commitment through the ledger form
+    # an equity commitment through the ledger form (a subsidy is committed by signing a convention)
     v.aller("/projets/biovallee/")
     v.page.get_by_role("link", name="Enregistrer un engagement").click()
+    v.page.select_option("#id_enveloppe", "investissement")
     v.page.fill("#id_montant", "250000")
     v.page.fill("#id_date", "2024-05-02")
     v.page.fill("#id_reference", "CP-NAV-1")
-    v.page.fill("#id_motif", "Convention de financement")
+    v.page.fill("#id_motif", "Prise de participation au capital de la SEM")
     v.page.get_by_role("button", name="Continuer").click()
     phrase = " ".join(v.page.locator("main").inner_text().replace("\u202f", " ").replace("\u00a0", " ").split())
-    assert "Vous allez engager 250 000,00 € sur BIOVALLÉE 2030 (Subventions)" in phrase
+    assert (
+        "Vous allez engager 250 000,00 € sur BIOVALLÉE 2030 (Investissement en fonds propres (investissement avisé))"
+        in phrase
+    )
     assert not Engagement.objects.filter(reference="CP-NAV-1").exists()
     v.capture("engagement-a-confirmer")
     v.page.get_by_role("button", name="Confirmer l'écriture").click()
