@@ -15,14 +15,21 @@ no row goes through Python. For N projects:
 | indicators                   | 101 (the fiches)             | 10 N: 100 000    |
 | measurements                 | 10 per indicator: 1 010      | 1 000 000        |
 | ledger entries               | 10 per project: 240          | 100 000          |
+| conventions, tranches        | 2, 4 per project: 48, 96     | 20 000, 40 000   |
 
 Ledger entries keep the programme's invariants: two commitments of 20 % of
 each allocation (so a project's subsidy stays under its planned amount and
 each envelope under its ceiling), one or two disbursements of 40 % and 30 % of
-each commitment, and the audit columns (before/after) as running sums. The
-running totals of allocations and envelopes are then set from the ledger with
-one UPDATE ... FROM (SELECT ... GROUP BY) each. Inserting is allowed by the
-ledger's trigger, which refuses only UPDATE and DELETE.
+each commitment, and the audit columns (before/after) as running sums. A
+subsidy commitment is a convention's (with the project's lead, signed on the
+commitment's date, same reference), whose schedule has two tranches: 40 % at
+two months, paid in full by the first disbursement, and 60 % planned four
+months to seven years later, which the second disbursement (when there is one)
+pays in part; the others are overdue or planned up to 2030. The running totals
+of allocations and envelopes are then set from the ledger with one UPDATE ...
+FROM (SELECT ... GROUP BY) each. Inserting is allowed by the ledger's
+triggers, which refuse UPDATE and DELETE, and a subsidy entry without a
+convention or a payment of one without its tranche.
 
 With synthetic projects the envelope ceilings are raised in proportion
 (150 M€ × N / 24 and 300 M€ × N / 24): the real ceilings are for 24 projects.
@@ -134,12 +141,12 @@ class Etapes:
         self.org_base = self.base_id("laureats_organisation")
         self.cur.execute(
             f"""
-            INSERT INTO laureats_organisation (id, slug, nom, siren, nature, cree_le, modifie_le)
+            INSERT INTO laureats_organisation (id, slug, nom, siren, rna, nature, cree_le, modifie_le)
             SELECT %(base)s + g, 'bench-organisation-' || lpad(g::text, 6, '0'),
                    (ARRAY['Commune de', 'Communauté de communes de', 'Association pour', 'SAS', 'Syndicat mixte de',
                           'Université de', 'Chambre d''agriculture de', 'SEM'])[1 + g %% 8]
                    || ' ' || ({sql_array(VILLES)})[1 + (g / 8) %% {len(VILLES)}] || ' ' || g,
-                   '',
+                   '', '',
                    (ARRAY['collectivite', 'etablissement_public', 'entreprise', 'association', 'autre'])[1 + g %% 5],
                    now(), now()
             FROM generate_series(1, %(o)s) g
@@ -156,7 +163,7 @@ class Etapes:
             INSERT INTO laureats_projet (
                 id, slug, ordre, titre, intitule_sommaire, page_dossier, chef_de_file_libelle, partenaires_libelle,
                 nb_partenaires_declares, nb_collectivites_declarees, population_libelle, population_concernee,
-                ambition, budget_previsionnel, cree_le, modifie_le, chef_de_file_id, region_id)
+                ambition, budget_previsionnel, statut, cree_le, modifie_le, chef_de_file_id, region_id)
             SELECT %(base)s + g, 'bench-projet-' || lpad(g::text, 5, '0'), 24 + g,
                    initcap(({sql_array(SUJETS)})[1 + g %% {len(SUJETS)}]) || ' en pays de '
                    || ({sql_array(VILLES)})[1 + (g / 3) %% {len(VILLES)}] || ' (n° ' || g || ')',
@@ -166,6 +173,7 @@ class Etapes:
                           || ' le moteur de son développement, avec ses habitants, ses entreprises et ses '
                           || 'collectivités, sur dix ans. ', 4),
                    CASE WHEN g %% 25 = 0 THEN NULL ELSE ((50 + (g * 104729) %% 950) * 100000)::numeric(15, 2) END,
+                   (ARRAY['en_conventionnement', 'en_cours', 'en_cours', 'en_cours', 'cloture'])[1 + g %% 5],
                    now(), now(),
                    %(org_base)s + 1 + ((g - 1) * 5) %% %(o)s,
                    regions.ids[1 + (g * 7) %% cardinality(regions.ids)]
@@ -278,21 +286,58 @@ class Etapes:
 
     def engagements(self):
         # Two commitments of 20 % of each allocation, 400 days apart: the project's committed
-        # amount before/after is 0 → m → 2m.
+        # amount before/after is 0 → m → 2m. A subsidy's is its convention's, written first.
+        allocations = """
+            SELECT a.id, a.projet_id, a.enveloppe_id, e.code, round(a.montant * 0.20, 2) AS m,
+                   row_number() OVER (ORDER BY a.id) AS r
+            FROM financements_allocation a JOIN financements_enveloppe e ON e.id = a.enveloppe_id
+            WHERE a.montant > 0"""
+        date = "DATE '2020-01-15' + (r %% %(etalement)s)::int + (k - 1) * 400"
+        self.cur.execute(
+            f"""
+            INSERT INTO financements_convention (uid, objet, date_signature, reference, montant, nature_aide,
+                conditions_versement, notification_ue, regime_aide, pourcentage_subvention, cree_le, modifie_le,
+                allocation_id, auteur_id, beneficiaire_id, enveloppe_id, etablissement_id, projet_id)
+            SELECT gen_random_uuid(), 'Convention de financement (banc d''essai)', {date},
+                   'BENCH-E-' || r || '-' || k, m, 'numeraire', 'echelonne', false, '', NULL, now(), now(),
+                   a.id, NULL, p.chef_de_file_id, a.enveloppe_id, NULL, a.projet_id
+            FROM ({allocations}) a
+            JOIN laureats_projet p ON p.id = a.projet_id
+            CROSS JOIN generate_series(1, 2) k
+            WHERE a.code = 'subvention'
+            ORDER BY a.id, k
+            """,  # noqa: S608 - constant SQL
+            {"etalement": 700},
+        )
+        # Tranche 1 (40 %) is what the first disbursement pays; tranche 2 (the rest) is planned
+        # four months to seven years after the signature.
         self.cur.execute(
             """
+            INSERT INTO financements_tranche (numero, date_prevue, montant, condition, retard_signale_le, modifie_le,
+                                              convention_id)
+            SELECT n, CASE n WHEN 1 THEN c.date_signature + 60 ELSE c.date_signature + 120 + (c.id %% 8)::int * 365 END,
+                   CASE n WHEN 1 THEN round(c.montant * 0.40, 2) ELSE c.montant - round(c.montant * 0.40, 2) END,
+                   CASE n WHEN 1 THEN 'À la signature' ELSE 'Sur justificatifs' END, NULL, now(), c.id
+            FROM financements_convention c CROSS JOIN generate_series(1, 2) n
+            WHERE c.reference LIKE 'BENCH-E-%%'
+            ORDER BY c.id, n
+            """,
+            {},
+        )
+        self.cur.execute(
+            f"""
             INSERT INTO financements_engagement (uid, nature, montant, date, reference, motif, depasse_potentiel,
                 justification_depassement, engage_projet_avant, engage_projet_apres, cree_le, allocation_id,
-                auteur_id, engagement_origine_id, projet_id, enveloppe_id)
-            SELECT gen_random_uuid(), 'engagement', m, DATE '2020-01-15' + (r %% %(etalement)s)::int + (k - 1) * 400,
+                auteur_id, engagement_origine_id, projet_id, enveloppe_id, convention_id, avenant_id)
+            SELECT gen_random_uuid(), 'engagement', m, {date},
                    'BENCH-E-' || r || '-' || k, 'Convention de financement (banc d''essai)', false, '',
-                   (k - 1) * m, k * m, now(), id, NULL, NULL, projet_id, enveloppe_id
-            FROM (SELECT id, projet_id, enveloppe_id, round(montant * 0.20, 2) AS m,
-                         row_number() OVER (ORDER BY id) AS r
-                  FROM financements_allocation WHERE montant > 0) a
+                   (k - 1) * m, k * m, now(), a.id, NULL, NULL, a.projet_id, a.enveloppe_id, c.id, NULL
+            FROM ({allocations}) a
             CROSS JOIN generate_series(1, 2) k
+            LEFT JOIN financements_convention c
+              ON c.enveloppe_id = a.enveloppe_id AND c.reference = 'BENCH-E-' || r || '-' || k
             ORDER BY a.id, k
-            """,
+            """,  # noqa: S608 - constant SQL
             {"etalement": 700},
         )
 
@@ -301,15 +346,17 @@ class Etapes:
         self.cur.execute(
             """
             INSERT INTO financements_versement (uid, nature, montant, date, reference, motif, verse_engagement_avant,
-                verse_engagement_apres, cree_le, auteur_id, engagement_id, versement_origine_id)
+                verse_engagement_apres, cree_le, auteur_id, engagement_id, versement_origine_id, tranche_id)
             SELECT gen_random_uuid(), 'versement', CASE t WHEN 1 THEN v1 ELSE v2 END, date + 60 * t,
                    'BENCH-V-' || r || '-' || t, '',
                    CASE t WHEN 1 THEN 0 ELSE v1 END, CASE t WHEN 1 THEN v1 ELSE v1 + v2 END,
-                   now(), NULL, id, NULL
-            FROM (SELECT id, date, round(montant * 0.40, 2) AS v1, round(montant * 0.30, 2) AS v2,
+                   now(), NULL, e.id, NULL, tr.id
+            FROM (SELECT id, date, convention_id, round(montant * 0.40, 2) AS v1, round(montant * 0.30, 2) AS v2,
                          row_number() OVER (ORDER BY id) AS r
                   FROM financements_engagement WHERE nature = 'engagement') e
             CROSS JOIN generate_series(1, 2) t
+            -- A subsidy's payment t pays its convention's tranche t.
+            LEFT JOIN financements_tranche tr ON tr.convention_id = e.convention_id AND tr.numero = t
             WHERE t = 1 OR r %% %(un_sur)s = 0
             ORDER BY e.id, t
             """,
@@ -411,6 +458,22 @@ CONTROLES = {
                    FROM financements_allocation GROUP BY 1) s
           ON s.enveloppe_id = e.id
         WHERE e.montant_engage <> coalesce(s.engage, 0) OR e.montant_verse <> coalesce(s.verse, 0)""",
+    # A convention's tranches sum to its amount, which is the net of the entries made under it.
+    "conventions dont les tranches ne font pas le montant": """
+        SELECT count(*) FROM financements_convention c
+        LEFT JOIN (SELECT convention_id, sum(montant) AS total FROM financements_tranche GROUP BY 1) t
+          ON t.convention_id = c.id
+        WHERE c.montant <> coalesce(t.total, 0)""",
+    "conventions dont le montant n'est pas celui de leurs écritures": f"""
+        SELECT count(*) FROM financements_convention c
+        LEFT JOIN (SELECT g.convention_id, {_ENGAGE} AS engage FROM financements_engagement g GROUP BY 1) s
+          ON s.convention_id = c.id
+        WHERE c.montant <> coalesce(s.engage, 0)""",  # noqa: S608 - constant SQL
+    "tranches sur-versées": f"""
+        SELECT count(*) FROM financements_tranche t
+        JOIN (SELECT v.tranche_id, {_VERSE} AS verse FROM financements_versement v GROUP BY 1) s
+          ON s.tranche_id = t.id
+        WHERE s.verse > t.montant""",  # noqa: S608 - constant SQL
     "projets sans exactement un partenariat de chef de file": """
         SELECT count(*) FROM laureats_projet p
         LEFT JOIN (SELECT projet_id, count(*) AS nb FROM laureats_partenariat
@@ -478,7 +541,8 @@ def main(argv=None) -> None:
         comptes = {}
         for table in (
             "laureats_projet", "laureats_organisation", "laureats_partenariat", "indicateurs_indicateur",
-            "indicateurs_mesure", "financements_engagement", "financements_versement",
+            "indicateurs_mesure", "financements_engagement", "financements_versement", "financements_convention",
+            "financements_tranche",
         ):  # fmt: skip
             cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - our table names
             comptes[table] = cur.fetchone()[0]

@@ -2,8 +2,17 @@
 
 Everything written here is marked: measurements carry `demo=True`; ledger
 entries have a reference starting with "DEMO-" and a motif starting with
-MARQUE. The press-kit data (projects, impacts, allocations, indicators) is
-never touched. `demo_delete()` removes all of it in one transaction.
+MARQUE, or belong to a demo convention (reference "DEMO-", object starting with
+MARQUE); the organisations the demo invents are named "Démo — …". The
+press-kit data (projects, their organisations, impacts, allocations,
+indicators) is never touched: no legal identifier is given to the fiches'
+organisations, only to the demo's own. `demo_delete()` removes all of it in
+one transaction.
+
+Subsidies go through conventions, as real ones do: a signed convention with a
+beneficiary taking part in the project and a schedule of tranches, tranches
+paid in full or in part, some left unpaid past their date (overdue), a few
+amendments. The equity envelope is invested without conventions.
 
 The ledger is append-only (financements/migrations/0002_grand_livre_immuable.py
 makes PostgreSQL refuse DELETE). Demo entries are not part of the ledger's
@@ -20,20 +29,24 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, DecimalField, F, Sum, When
+from django.db.models import Case, DecimalField, F, Q, Sum, When
 from django.utils import timezone
 
 from financements import services as financements
-from financements.models import Allocation, Engagement, Enveloppe, Versement
+from financements.models import Allocation, Avenant, Convention, Engagement, Enveloppe, Tranche, Versement
 from indicateurs import services
 from indicateurs.evaluation import regles
 from indicateurs.models import ChangementStatut, Evaluation, Indicateur, Mesure
-from laureats.models import Projet
+from laureats import services as laureats
+from laureats.models import Etablissement, Organisation, Partenariat, Projet
 
 PREFIXE = "DEMO-"
 MARQUE = "[Démonstration]"
 SOURCE = f"{MARQUE} valeur fictive écrite par generer_demo"
+# The organisations the demo invents (with legal identifiers, so that the open-data file has rows).
+NOM_DEMO = "Démo — "
 MILLIER = Decimal("1000")
 # Trigger names from financements/migrations/0002_grand_livre_immuable.py.
 TRIGGERS = {
@@ -43,6 +56,26 @@ TRIGGERS = {
 # How fast each synthetic indicator moves compared to its trajectory: a spread
 # of statuses, from ahead of schedule to far behind.
 RYTHMES = [Decimal("1.25"), Decimal("1.0"), Decimal("1.0"), Decimal("0.85"), Decimal("0.7"), Decimal("0.4")]
+# The last planned payment of a convention: the programme's horizon.
+HORIZON = datetime.date(2030, 12, 31)
+OBJETS = [
+    "Ingénierie et pilotage du projet, animation du consortium",
+    "Études de préfiguration et de faisabilité technique",
+    "Travaux d'aménagement du site démonstrateur",
+    "Acquisition et installation des équipements d'expérimentation",
+    "Développement de la plateforme numérique de partage des données",
+    "Programme d'expérimentation auprès des habitants et des usagers",
+    "Formation des acteurs locaux et accompagnement au changement",
+    "Évaluation des résultats et essaimage auprès d'autres territoires",
+]
+REGIME_AIDE = "SA.58995 — régime cadre exempté relatif aux aides à la recherche, au développement et à l'innovation"
+# Name, nature, with a SIRET (SIREN + establishments) and/or an RNA number.
+ORGANISATIONS_DEMO = [
+    (f"{NOM_DEMO}Régie des énergies citoyennes", Organisation.Nature.ENTREPRISE, ["Siège"], False),
+    (f"{NOM_DEMO}Association des tiers-lieux du territoire", Organisation.Nature.ASSOCIATION, ["Siège"], True),
+    (f"{NOM_DEMO}Coopérative des vergers et maraîchers", Organisation.Nature.ENTREPRISE, ["Siège", "Atelier"], False),
+    (f"{NOM_DEMO}Association Mobilités solidaires", Organisation.Nature.ASSOCIATION, [], True),
+]
 
 
 class DemoExiste(Exception):
@@ -58,14 +91,33 @@ class RapportDemo:
     # Corrections, counted apart (and also within engagements/versements).
     desengagements: int = 0
     annulations: int = 0
+    conventions: int = 0
+    tranches: int = 0
+    avenants: int = 0
+    organisations: int = 0
 
 
 def demo_exists() -> bool:
-    return Mesure.objects.demo().exists() or _engagements_demo().exists()
+    return (
+        Mesure.objects.demo().exists()
+        or _engagements_demo().exists()
+        or _conventions_demo().exists()
+        or _organisations_demo().exists()
+    )
+
+
+def _conventions_demo():
+    return Convention.objects.filter(reference__startswith=PREFIXE, objet__startswith=MARQUE)
 
 
 def _engagements_demo():
-    return Engagement.objects.filter(reference__startswith=PREFIXE, motif__startswith=MARQUE)
+    return Engagement.objects.filter(
+        Q(reference__startswith=PREFIXE, motif__startswith=MARQUE) | Q(convention__in=_conventions_demo())
+    )
+
+
+def _organisations_demo():
+    return Organisation.objects.filter(nom__startswith=NOM_DEMO, slug__startswith="demo-")
 
 
 def _dates_de_mesure(aujourdhui: datetime.date) -> list[datetime.date]:
@@ -137,21 +189,307 @@ def _date_entre(hasard: random.Random, debut: datetime.date, fin: datetime.date)
     return debut + datetime.timedelta(days=hasard.randint(0, max((fin - debut).days, 0)))
 
 
-def _ledger_demo(
+def _montant(total: Decimal, part: float) -> Decimal:
+    return (total * Decimal(str(part)) / MILLIER).quantize(Decimal("1")) * MILLIER
+
+
+def _date_entre(hasard: random.Random, debut: datetime.date, fin: datetime.date) -> datetime.date:
+    return debut + datetime.timedelta(days=hasard.randint(0, max((fin - debut).days, 0)))
+
+
+def _repartition(total: Decimal, nombre: int, hasard: random.Random, pas: Decimal = MILLIER) -> list[Decimal]:
+    """`total` in `nombre` uneven parts rounded to `pas`, the last taking the rest.
+
+    One part only if they cannot all be positive.
+    """
+    poids = [hasard.uniform(0.5, 1.5) for _ in range(nombre)]
+    parts = [(total * Decimal(str(p / sum(poids))) / pas).quantize(Decimal("1")) * pas for p in poids[:-1]]
+    parts.append(total - sum(parts, Decimal("0")))
+    return parts if all(part > 0 for part in parts) else [total]
+
+
+# --- The demo's own organisations: invented, clearly named, with valid legal identifiers ----------------------
+
+
+def _cle_luhn(chiffres: str) -> str:
+    """The digit that, appended to `chiffres`, passes the Luhn check that SIREN and SIRET numbers follow."""
+    total = 0
+    for rang, chiffre in enumerate(reversed(chiffres)):
+        valeur = int(chiffre) * (2 if rang % 2 == 0 else 1)
+        total += valeur - 9 if valeur > 9 else valeur
+    return str(-total % 10)
+
+
+def _siren_libre(rang: int) -> str:
+    """A Luhn-valid SIREN that no organisation of the portal carries (beginning with 9, not a La Poste one)."""
+    while True:
+        base = f"9{rang:07d}"
+        siren = base + _cle_luhn(base)
+        if (
+            not Organisation.objects.filter(siren=siren).exists()
+            and not Etablissement.objects.filter(siret__startswith=siren).exists()
+        ):
+            return siren
+        rang += 100
+
+
+def _rna_libre(rang: int) -> str:
+    while True:
+        rna = f"W26{rang:07d}"
+        if not Organisation.objects.filter(rna=rna).exists():
+            return rna
+        rang += 100
+
+
+def _organisations_demo_create(
+    projets: list[Projet], hasard: random.Random, rapport: RapportDemo
+) -> dict[int, list[Organisation]]:
+    """Each demo organisation joins two projects as a partner: {project pk: its demo partners}.
+
+    The fiches' organisations keep their empty identifiers (nothing is invented for
+    them); these carry a SIREN and SIRETs or an RNA number, so that their conventions
+    can be published in the open-data file.
+    """
+    partenaires: dict[int, list[Organisation]] = {}
+    for rang, (nom, nature, sites, association) in enumerate(ORGANISATIONS_DEMO, start=1):
+        siren = _siren_libre(rang) if sites else ""
+        organisation = laureats.organisation_create(nom=nom, siren=siren, nature=nature, by=None)
+        if association:
+            organisation.rna = _rna_libre(rang)
+            organisation.full_clean()
+            organisation._change_reason = f"{MARQUE} numéro RNA fictif"
+            organisation.save(update_fields=["rna", "modifie_le"])
+        for nic, libelle in enumerate(sites, start=1):
+            base = f"{siren}{nic:04d}"
+            etablissement = Etablissement(
+                organisation=organisation, siret=base + _cle_luhn(base), libelle=f"{libelle} (fictif)"
+            )
+            etablissement.full_clean()
+            etablissement._change_reason = f"{MARQUE} établissement fictif"
+            etablissement.save()
+        rapport.organisations += 1
+        for projet in hasard.sample(projets, min(2, len(projets))):
+            laureats.partenariat_add(
+                projet=projet, organisation=organisation, role=Partenariat.Role.PARTENAIRE, by=None
+            )
+            partenaires.setdefault(projet.pk, []).append(organisation)
+    return partenaires
+
+
+# --- Subsidies: conventions, their schedules, payments and amendments ------------------------------------------
+
+
+def _echeancier(hasard: random.Random, date_signature: datetime.date, montant: Decimal) -> list[dict]:
+    """One to four tranches from the signature to 2030: at signature, on receipts or progress reports, at completion."""
+    montants = _repartition(montant, hasard.choice([1, 2, 2, 3, 3, 4]), hasard, pas=Decimal("100"))
+    fin = _date_entre(hasard, date_signature + datetime.timedelta(days=730), HORIZON)
+    if len(montants) == 1:
+        if hasard.random() < 0.6:
+            return [{"date_prevue": date_signature, "montant": montant, "condition": "À la signature"}]
+        return [{"date_prevue": fin, "montant": montant, "condition": "À l'achèvement, sur rapport final"}]
+    ecart = (fin - date_signature) / (len(montants) - 1)
+    intermediaires = ["Sur justificatifs de dépenses", "Sur rapport d'étape"]
+    conditions = [
+        "À la signature",
+        *(hasard.choice(intermediaires) for _ in montants[2:]),
+        "À l'achèvement, sur rapport final",
+    ]
+    return [
+        {"date_prevue": date_signature + ecart * rang, "montant": part, "condition": condition}
+        for rang, (part, condition) in enumerate(zip(montants, conditions, strict=True))
+    ]
+
+
+def _champs_publication(hasard: random.Random, beneficiaire: Organisation, nombre_tranches: int, complet: bool) -> dict:
+    """What the SCDL publishes beside the money: complete for some conventions, partly or not filled in for others."""
+    conditions = (
+        Convention.ConditionsVersement.UNIQUE if nombre_tranches == 1 else Convention.ConditionsVersement.ECHELONNE
+    )
+    tirage = hasard.random()
+    if complet or tirage < 0.35:
+        notifiee = hasard.random() < 0.2
+        return {
+            "etablissement": beneficiaire.etablissements.order_by("siret").first(),
+            "nature_aide": Convention.NatureAide.NUMERAIRE if hasard.random() < 0.9 else Convention.NatureAide.NATURE,
+            "conditions_versement": conditions,
+            "notification_ue": notifiee,
+            "regime_aide": REGIME_AIDE if notifiee else "",
+            "pourcentage_subvention": Decimal(hasard.randint(2000, 8000)) / 100,
+        }
+    if tirage < 0.7:
+        return {"nature_aide": Convention.NatureAide.NUMERAIRE, "conditions_versement": conditions}
+    return {}
+
+
+def _tranches_payees(convention: Convention, hasard: random.Random, rapport: RapportDemo) -> None:
+    """Tranches whose date has come are paid in full or in part; about one in five is left unpaid (overdue)."""
+    aujourdhui = timezone.localdate()
+    for tranche in convention.tranches.order_by("numero"):
+        if tranche.date_prevue > aujourdhui:
+            return
+        tirage = hasard.random()
+        if tirage < 0.2:
+            return  # overdue: this one and the later ones wait
+        montant = tranche.montant
+        if tirage >= 0.85:
+            montant = (montant * Decimal(str(round(hasard.uniform(0.3, 0.7), 2)))).quantize(Decimal("0.01"))
+        date = _date_entre(
+            hasard, tranche.date_prevue, min(tranche.date_prevue + datetime.timedelta(days=120), aujourdhui)
+        )
+        versements = financements.tranche_pay(
+            tranche=tranche,
+            montant=montant,
+            date=date,
+            reference=f"{convention.reference}-T{tranche.numero}",
+            motif=f"{MARQUE} versement fictif.",
+            by=None,
+        )
+        rapport.versements += len(versements)
+        if montant < tranche.montant:
+            return  # the rest of a partly paid tranche is still due
+
+
+def _conventions_projet(
+    projet: Projet,
+    allocation: Allocation,
+    partenaires_demo: list[Organisation],
+    hasard: random.Random,
+    rapport: RapportDemo,
+    auteur: AbstractBaseUser | None,
+) -> list[Convention]:
+    """One to three conventions with the project's lead and partners, on a share of its planned subsidy."""
+    if not partenaires_demo and hasard.random() < 0.25:
+        return []  # a quarter of the projects have no convention yet
+    # What is left under the fiche's amount, so that real entries are never crowded out.
+    total = min(_montant(allocation.montant, hasard.uniform(0.3, 0.9)), allocation.montant - allocation.montant_engage)
+    if total <= 0:
+        return []
+    autres = [
+        p.organisation
+        for p in Partenariat.objects.filter(projet=projet)
+        .exclude(organisation_id=projet.chef_de_file_id)
+        .exclude(organisation__in=partenaires_demo)
+        .select_related("organisation")
+        .order_by("organisation__nom")
+    ]
+    beneficiaires = [projet.chef_de_file, *partenaires_demo, *autres]
+    nombre = min(len(beneficiaires), max(hasard.randint(1, 3), 1 + len(partenaires_demo)))
+    aujourdhui = timezone.localdate()
+    objets = hasard.sample(OBJETS, nombre)
+    conventions = []
+    montants = _repartition(total, nombre, hasard)
+    # Fewer amounts than beneficiaries when the total is too small to split: the first ones only.
+    for rang, (beneficiaire, montant) in enumerate(zip(beneficiaires, montants, strict=False), start=1):
+        date_signature = _date_entre(hasard, datetime.date(2020, 3, 1), min(datetime.date(2025, 6, 30), aujourdhui))
+        tranches = _echeancier(hasard, date_signature, montant)
+        try:
+            convention = financements.convention_create(
+                projet=projet,
+                beneficiaire=beneficiaire,
+                objet=f"{MARQUE} {objets[rang - 1]}",
+                date_signature=date_signature,
+                reference=f"{PREFIXE}C{rang}-{projet.slug}"[:110],
+                montant=montant,
+                tranches=tranches,
+                by=None,
+                # The demo's organisations are there to be published: their conventions are complete.
+                **_champs_publication(hasard, beneficiaire, len(tranches), complet=beneficiaire in partenaires_demo),
+            )
+        except financements.PlafondDepasse:
+            break  # the envelope is full with real entries: no more demo conventions there
+        rapport.conventions += 1
+        rapport.engagements += 1
+        rapport.tranches += len(tranches)
+        _tranches_payees(convention, hasard, rapport)
+        if rapport.conventions % 3 == 0:
+            _annulation_demo(convention, hasard, rapport, auteur)
+        conventions.append(convention)
+    return conventions
+
+
+def _annulation_demo(
+    convention: Convention, hasard: random.Random, rapport: RapportDemo, auteur: AbstractBaseUser | None
+) -> None:
+    premier = Versement.objects.filter(tranche__convention=convention).order_by("date", "pk").first()
+    if premier is None:
+        return
+    financements.versement_cancel(
+        versement=premier,
+        montant=(premier.montant / 10).quantize(Decimal("0.01")),
+        date=_date_entre(hasard, premier.date, timezone.localdate()),
+        reference=f"{premier.reference}-A"[:120],
+        motif=f"{MARQUE} annulation fictive : un trop-perçu reversé.",
+        by=auteur,
+    )
+    rapport.versements += 1
+    rapport.annulations += 1
+
+
+def _avenants_demo(
+    conventions: list[Convention], hasard: random.Random, rapport: RapportDemo, auteur: AbstractBaseUser | None
+) -> None:
+    """Two amendments cut a convention's unpaid part (releases), one raises another's amount (a commitment)."""
+    aujourdhui = timezone.localdate()
+    baisses = hausses = 0
+    for convention in hasard.sample(conventions, len(conventions)):
+        convention.refresh_from_db(fields=["montant"])
+        if baisses < 2:
+            paye = sum((financements.tranche_verse(t) for t in convention.tranches.all()), Decimal("0"))
+            variation = -_montant(convention.montant - paye, 0.3)
+            motif = f"{MARQUE} avenant fictif : une action abandonnée, le montant revu à la baisse."
+        elif hausses < 1:
+            allocation = Allocation.objects.get(pk=convention.allocation_id)
+            variation = min(_montant(convention.montant, 0.15), allocation.montant - allocation.montant_engage)
+            motif = f"{MARQUE} avenant fictif : le périmètre de l'action étendu à une commune voisine."
+            if variation <= 0:
+                continue
+        else:
+            return
+        if not variation:
+            continue
+        try:
+            avenant = financements.avenant_create(
+                convention=convention,
+                variation=variation,
+                date=_date_entre(hasard, convention.date_signature, aujourdhui),
+                reference=f"{convention.reference}-AV1",
+                motif=motif,
+                by=auteur,
+            )
+        except (financements.PlafondDepasse, ValidationError):
+            # The envelope is full, or the adjusted schedule no longer fits the payment
+            # conditions (a single payment that a raise would split): another convention will do.
+            continue
+        rapport.avenants += 1
+        ecritures = avenant.ecritures.count()
+        rapport.engagements += ecritures
+        if variation < 0:
+            baisses += 1
+            rapport.desengagements += ecritures
+        else:
+            hausses += 1
+
+
+# --- Equity: commitments without conventions -------------------------------------------------------------------
+
+
+def _investissement_demo(
     projet: Projet,
     allocation: Allocation,
     hasard: random.Random,
     rapport: RapportDemo,
     auteur: AbstractBaseUser | None,
-) -> None:
-    subvention = allocation.enveloppe.code == Enveloppe.Code.SUBVENTION
-    if not subvention and hasard.random() < 0.5:
-        return  # equity is invested in about half of the projects
-    part = hasard.uniform(0.3, 0.9) if subvention else hasard.uniform(0.1, 0.4)
+    rang: int,
+) -> bool:
+    """An equity commitment and two disbursements on about half of the projects; every third one is corrected."""
+    if hasard.random() < 0.5:
+        return False  # equity is invested in about half of the projects
     # What is left under the fiche's amount, so that real entries are never crowded out.
-    montant = min(_montant(allocation.montant, part), allocation.montant - allocation.montant_engage)
+    montant = min(
+        _montant(allocation.montant, hasard.uniform(0.1, 0.4)), allocation.montant - allocation.montant_engage
+    )
     if montant <= 0:
-        return
+        return False
     aujourdhui = timezone.localdate()
     date = _date_entre(hasard, datetime.date(2020, 1, 15), min(datetime.date(2024, 12, 31), aujourdhui))
     try:
@@ -165,7 +503,7 @@ def _ledger_demo(
             by=None,
         )
     except financements.PlafondDepasse:
-        return  # the envelope is full with real entries: no demo commitment there
+        return False  # the envelope is full with real entries: no demo commitment there
     rapport.engagements += 1
     verse = _montant(montant, hasard.uniform(0.2, 0.8))
     moitie = (verse / 2).quantize(Decimal("0.01"))
@@ -181,19 +519,19 @@ def _ledger_demo(
             by=None,
         )
         rapport.versements += 1
-    _corrections_demo(engagement, hasard, rapport, auteur)
+    if rang % 3 == 0:
+        _corrections_demo(engagement, hasard, rapport, auteur)
+    return True
 
 
 def _corrections_demo(
     engagement: Engagement, hasard: random.Random, rapport: RapportDemo, auteur: AbstractBaseUser | None
 ) -> None:
-    """Every third commitment has part of its unpaid remainder released, and its first payment partly reversed.
+    """Part of the unpaid remainder released, and the first payment partly reversed.
 
     The ledger's corrections are what API clients meet least and must read right
     (`engagement_origine`, `versement_origine`); `auteur` (an officer) signs them.
     """
-    if (rapport.engagements - rapport.desengagements) % 3:
-        return
     aujourdhui = timezone.localdate()
     libere = _montant(engagement.montant - engagement.versements.aggregate(total=Sum("montant"))["total"], 0.25)
     if libere > 0:
@@ -223,10 +561,11 @@ def _corrections_demo(
 
 @transaction.atomic
 def demo_generate(*, graine: int = 2019, auteur: AbstractBaseUser | None = None) -> RapportDemo:
-    """Write synthetic measurements, commitments and disbursements, then evaluate year by year.
+    """Write synthetic measurements, subsidy conventions with their schedules and payments, equity
+    commitments and disbursements, then evaluate year by year.
 
-    Without `auteur` every entry is the system's; with one, the corrections and each
-    indicator's latest value are signed by that account, the rest staying the system's.
+    Without `auteur` every entry is the system's; with one, the corrections, the amendments
+    and each indicator's latest value are signed by that account, the rest staying the system's.
     """
     if demo_exists():
         raise DemoExiste(
@@ -250,9 +589,22 @@ def demo_generate(*, graine: int = 2019, auteur: AbstractBaseUser | None = None)
         mesure.full_clean(validate_unique=False, validate_constraints=False)
     rapport.mesures = len(Mesure.objects.bulk_create(mesures))
 
-    allocations = Allocation.objects.select_related("enveloppe", "projet").order_by("projet__ordre", "enveloppe__code")
+    allocations = list(
+        Allocation.objects.select_related("enveloppe", "projet__chef_de_file").order_by(
+            "projet__ordre", "enveloppe__code"
+        )
+    )
+    subventionnes = [a.projet for a in allocations if a.enveloppe.code == Enveloppe.Code.SUBVENTION]
+    partenaires_demo = _organisations_demo_create(subventionnes, hasard, rapport)
+    conventions, investissements = [], 0
     for allocation in allocations:
-        _ledger_demo(allocation.projet, allocation, hasard, rapport, auteur)
+        if allocation.enveloppe.code == Enveloppe.Code.SUBVENTION:
+            conventions += _conventions_projet(
+                allocation.projet, allocation, partenaires_demo.get(allocation.projet.pk, []), hasard, rapport, auteur
+            )
+        elif _investissement_demo(allocation.projet, allocation, hasard, rapport, auteur, investissements + 1):
+            investissements += 1
+    _avenants_demo(conventions, hasard, rapport, auteur)
 
     # Year-end evaluations give the status history something to show.
     for date in [*dates[:-1], aujourdhui]:
@@ -278,14 +630,22 @@ def demo_delete() -> RapportDemo:
     ChangementStatut.objects.filter(indicateur_id__in=indicateurs).delete()
     rapport.mesures, _ = mesures.delete()
 
+    conventions = _conventions_demo()
+    organisations = _organisations_demo()
     engagements = _engagements_demo()
     versements = Versement.objects.filter(engagement__in=engagements)
-    reels = Versement.objects.filter(engagement__in=engagements).exclude(reference__startswith=PREFIXE)
     if (
-        reels.exists()
+        versements.exclude(reference__startswith=PREFIXE).exists()
         or Engagement.objects.filter(engagement_origine__in=engagements).exclude(reference__startswith=PREFIXE).exists()
+        # An officer's amendment to a demo convention, or a real convention with a demo organisation.
+        or engagements.exclude(reference__startswith=PREFIXE).exists()
+        or Avenant.objects.filter(convention__in=conventions).exclude(reference__startswith=PREFIXE).exists()
+        or Convention.objects.filter(beneficiaire__in=organisations).exclude(pk__in=conventions).exists()
     ):
-        raise DemoExiste("Des écritures réelles portent sur des engagements de démonstration : rien n'a été supprimé.")
+        raise DemoExiste(
+            "Des écritures réelles portent sur des engagements, des conventions ou des organisations de "
+            "démonstration : rien n'a été supprimé."
+        )
 
     engage = dict(
         engagements.order_by().values("allocation_id").annotate(net=_signe("nature", "engagement"))
@@ -310,12 +670,32 @@ def demo_delete() -> RapportDemo:
             montant_engage=F("montant_engage") - moins_engage, montant_verse=F("montant_verse") - moins_verse
         )
 
+    # The rows removed below leave no trace in the histories either (pages of recent changes).
+    traces = {
+        Engagement: list(engagements.values_list("pk", flat=True)),
+        Versement: list(versements.values_list("pk", flat=True)),
+        Convention: list(conventions.values_list("pk", flat=True)),
+        Tranche: list(Tranche.objects.filter(convention__in=conventions).values_list("pk", flat=True)),
+        Organisation: list(organisations.values_list("pk", flat=True)),
+        Etablissement: list(Etablissement.objects.filter(organisation__in=organisations).values_list("pk", flat=True)),
+        Partenariat: list(Partenariat.objects.filter(organisation__in=organisations).values_list("pk", flat=True)),
+    }
     with _grand_livre_modifiable():
         # Corrections first: they hold their origin entry through a protected key.
         annulations, _ = versements.filter(versement_origine__isnull=False).delete()
         desengagements, _ = engagements.filter(engagement_origine__isnull=False).delete()
         rapport.versements = annulations + versements.delete()[0]
         rapport.engagements = desengagements + engagements.delete()[0]
+    # Then what the entries pointed to: amendments, conventions (their tranches with them), organisations.
+    rapport.avenants, _ = Avenant.objects.filter(convention_id__in=traces[Convention]).delete()
+    _, supprimees = Convention.objects.filter(pk__in=traces[Convention]).delete()
+    rapport.conventions = supprimees.get(Convention._meta.label, 0)
+    rapport.tranches = supprimees.get(Tranche._meta.label, 0)
+    Partenariat.objects.filter(pk__in=traces[Partenariat]).delete()
+    _, supprimees = Organisation.objects.filter(pk__in=traces[Organisation]).delete()
+    rapport.organisations = supprimees.get(Organisation._meta.label, 0)
+    for modele, pks in traces.items():
+        modele.history.filter(id__in=pks).delete()
     return rapport
 
 

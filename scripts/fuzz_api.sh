@@ -35,9 +35,11 @@ JETONS[charge]=$($BIN/python manage.py creer_compte fuzz-charge --role charge --
 JETONS[directeur]=$($BIN/python manage.py creer_compte fuzz-directeur --role directeur --region 84 --jeton | tail -n 1)
 JETONS[partenaire]=$($BIN/python manage.py creer_compte fuzz-partenaire --role partenaire \
   --organisation "Association Biovallée" --jeton | tail -n 1)
-# A programme in progress, not a fresh install: measures in every status, commitments,
-# payments, releases and reversals, some signed by the officer. Without ledger rows every
-# nullable field (engagement_origine, versement_origine, auteur...) is null, and the
+# A programme in progress, not a fresh install: measures in every status, conventions with
+# paid, partly paid and overdue tranches and amendments, some with their publication fields
+# and an establishment, others not; equity commitments, payments, releases and reversals,
+# some signed by the officer. Without these rows every nullable field (engagement_origine,
+# versement_origine, auteur, convention, tranche, etablissement...) is null, and the
 # response conformance check never sees a filled one.
 $BIN/python manage.py generer_demo --auteur fuzz-charge -v0
 

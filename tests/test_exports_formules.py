@@ -67,8 +67,9 @@ def charge_client():
 
 def test_the_ledger_exports_write_a_formula_typed_as_a_motive_as_text(charge_client):
     client, charge = charge_client
+    # An equity commitment: its motif is what the officer typed (a subsidy's is worded from its convention).
     services.engagement_create(
-        projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="subvention"),
+        projet=Projet.objects.get(slug="biovallee"), enveloppe=Enveloppe.objects.get(code="investissement"),
         montant=Decimal("1000.00"), date=datetime.date(2024, 3, 1), reference="CP-FORMULE", motif=FORMULE, by=charge,
     )  # fmt: skip
 

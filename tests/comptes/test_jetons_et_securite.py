@@ -113,9 +113,10 @@ def test_an_api_write_is_in_the_history_with_the_user_and_the_token_name():
     user = compte("charge")
     client = Client(HTTP_AUTHORIZATION=f"Token {jeton(user)}")
 
+    # Equity: a subsidy is committed through a convention, not this endpoint.
     response = client.post(
         "/api/v1/engagements/",
-        {"projet": "biovallee", "enveloppe": "subvention", "montant": "10.00", "date": "2024-01-01",
+        {"projet": "biovallee", "enveloppe": "investissement", "montant": "10.00", "date": "2024-01-01",
          "reference": "R", "motif": "M"},
         content_type="application/json",
     )  # fmt: skip

@@ -152,10 +152,11 @@ def test_the_ledger_csv_gives_each_entry_written_by_the_services_with_its_author
     region = "Auvergne-Rhône-Alpes"
     assert rows[0] == ENTETE_GRAND_LIVRE
     assert {row[0]: row for row in rows[1:]} == {
+        # A subsidy's entries are worded by its convention and its amendment.
         e: [e, "Engagement", "BIOVALLÉE", region, "subvention", "", "1000000,00", "01/03/2024", "CP-EXP-1",
-            "Convention", "agent-comptable", enregistre[e]],
+            "Convention avec Association Biovallée : Convention", "agent-comptable", enregistre[e]],
         d: [d, "Désengagement", "BIOVALLÉE", region, "subvention", e, "100000,50", "02/04/2024", "CP-EXP-1-D",
-            "Abandon d'un lot", "", enregistre[d]],
+            "Avenant n° 1 à la convention CP-EXP-1 : Abandon d'un lot", "", enregistre[d]],
         v: [v, "Versement", "BIOVALLÉE", region, "subvention", e, "400000,00", "01/06/2024", "OP-EXP-1", "", "",
             enregistre[v]],
         a: [a, "Annulation de versement", "BIOVALLÉE", region, "subvention", e, "0,49", "01/09/2024", "OP-EXP-2",

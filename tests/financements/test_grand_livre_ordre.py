@@ -32,8 +32,9 @@ def post(client: Client, url: str, **data) -> dict:
 
 
 def engager(client: Client, *, reference: str, date: str, projet: str = "biovallee", montant: str = "1000.00") -> dict:
+    # Equity: a subsidy is committed through a convention, not this endpoint; the ledger's order is the same.
     return post(
-        client, ENGAGEMENTS, projet=projet, enveloppe="subvention", montant=montant, date=date,
+        client, ENGAGEMENTS, projet=projet, enveloppe="investissement", montant=montant, date=date,
         reference=reference, motif="Convention signée",
     )  # fmt: skip
 

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from financements import services as ecritures
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from tests import grand_livre as services
 
@@ -29,18 +30,24 @@ def engager(projet, enveloppe, *, reference, montant="1000.00", date=JOUR) -> En
     )  # fmt: skip
 
 
-def jumeau_engagement(projet, enveloppe, *, reference) -> Engagement:
+def jumeau_engagement(projet, enveloppe, *, reference, convention=None) -> Engagement:
     """The commitment a second officer was writing when the first one committed the same reference."""
     return Engagement(
         projet=projet, enveloppe=enveloppe, allocation=Allocation.objects.get(projet=projet, enveloppe=enveloppe),
+        convention=convention,
         montant=Decimal("5.00"), date=JOUR, reference=reference, motif="Convention signée",
         engage_projet_avant=0, engage_projet_apres=Decimal("5.00"),
     )  # fmt: skip
 
 
+def tranche(engagement):
+    """The tranche a payment of `engagement` pays: a subsidy's is its convention's (one tranche here)."""
+    return engagement.convention.tranches.get() if engagement.convention_id else None
+
+
 def jumeau_versement(engagement, *, reference) -> Versement:
     return Versement(
-        engagement=engagement, montant=Decimal("1.00"), date=JOUR, reference=reference,
+        engagement=engagement, tranche=tranche(engagement), montant=Decimal("1.00"), date=JOUR, reference=reference,
         verse_engagement_avant=0, verse_engagement_apres=Decimal("1.00"),
     )  # fmt: skip
 
@@ -52,7 +59,7 @@ def test_the_model_validation_leaves_a_twin_reference_to_the_insert(biovallee, v
     engager(biovallee, subvention, reference="CP-1")
 
     # Validated here, the twin would get Django's generic sentence instead of the one naming the first entry.
-    services._clean(jumeau_engagement(vilagil, subvention, reference="CP-1"))
+    ecritures._clean(jumeau_engagement(vilagil, subvention, reference="CP-1"))
 
 
 def test_the_model_validation_still_checks_the_other_rules(vilagil, subvention):
@@ -60,7 +67,7 @@ def test_the_model_validation_still_checks_the_other_rules(vilagil, subvention):
     jumeau.date = datetime.date(2019, 9, 12)
 
     with pytest.raises(ValidationError) as excinfo:
-        services._clean(jumeau)
+        ecritures._clean(jumeau)
     assert "engagement_date_depuis_designation" in str(excinfo.value)
 
 
@@ -68,9 +75,13 @@ def test_a_twin_commitment_refused_by_the_database_gets_the_sentence_naming_the_
     postgresql, biovallee, vilagil, subvention
 ):
     engager(biovallee, subvention, reference="CP-1", montant="1000000.00")
+    # The second officer's convention (a subsidy is committed under one).
+    convention = engager(vilagil, subvention, reference="CP-2").convention
 
     with pytest.raises(ValidationError) as excinfo:
-        services._save_entry(jumeau_engagement(vilagil, subvention, reference="CP-1"), enveloppe=subvention)
+        ecritures._save_entry(
+            jumeau_engagement(vilagil, subvention, reference="CP-1", convention=convention), enveloppe=subvention
+        )
 
     assert excinfo.value.message_dict == {
         "reference": [
@@ -89,7 +100,7 @@ def test_a_twin_disbursement_refused_by_the_database_gets_the_sentence_naming_th
     autre = engager(vilagil, subvention, reference="CP-2")
 
     with pytest.raises(ValidationError) as excinfo:
-        services._save_entry(jumeau_versement(autre, reference="V-1"), enveloppe=subvention)
+        ecritures._save_entry(jumeau_versement(autre, reference="V-1"), enveloppe=subvention)
 
     assert excinfo.value.message_dict == {
         "reference": [
@@ -106,9 +117,9 @@ def test_naming_the_first_entry_costs_one_query(django_assert_num_queries, biova
     subvention = Enveloppe.objects.get(pk=subvention.pk)
 
     with django_assert_num_queries(1), pytest.raises(ValidationError):
-        services._reference_engagement_libre(enveloppe=subvention, reference="CP-1")
+        ecritures._reference_engagement_libre(enveloppe=subvention, reference="CP-1")
     with django_assert_num_queries(1), pytest.raises(ValidationError):
-        services._reference_versement_libre(enveloppe=subvention, reference="V-1")
+        ecritures._reference_versement_libre(enveloppe=subvention, reference="V-1")
 
 
 def test_a_used_reference_is_named_before_any_ceiling_is_checked(biovallee, subvention):
@@ -136,7 +147,8 @@ def versement_ancien(engagement, *, reference, date, pk=None) -> Versement:
         cursor.execute("ALTER TABLE financements_versement DISABLE TRIGGER financements_versement_coherente")
     try:
         return Versement.objects.create(
-            pk=pk, engagement=engagement, montant=Decimal("10.00"), date=date, reference=reference,
+            pk=pk, engagement=engagement, tranche=tranche(engagement), montant=Decimal("10.00"), date=date,
+            reference=reference,
             verse_engagement_avant=0, verse_engagement_apres=Decimal("10.00"),
         )  # fmt: skip
     finally:

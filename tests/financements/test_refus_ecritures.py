@@ -74,7 +74,11 @@ def test_a_date_given_as_iso_text_is_read_as_that_day(biovallee, subvention):
 
 @pytest.mark.parametrize("date", ["01/03/2024", "2024-02-30", ""])
 def test_an_unreadable_date_is_refused_on_the_date_field(biovallee, subvention, date):
+    # A subsidy is committed by its convention, dated by its signature.
     assert refus(lambda: engager(biovallee, subvention, date=date)) == {
+        "date_signature": ["Date illisible : AAAA-MM-JJ attendu."]
+    }
+    assert refus(lambda: engager(biovallee, Enveloppe.objects.get(code="investissement"), date=date)) == {
         "date": ["Date illisible : AAAA-MM-JJ attendu."]
     }
     assert not Engagement.objects.exists()
@@ -99,8 +103,10 @@ def test_a_reference_is_recorded_without_the_spaces_around_it(biovallee, subvent
 # --- Only a commitment is released or paid ----------------------------------------------
 
 
-def test_a_release_can_be_neither_paid_nor_released_again(biovallee, subvention):
-    engagement = engager(biovallee, subvention, montant="1000.00")
+def test_a_release_can_be_neither_paid_nor_released_again(biovallee):
+    # Equity: a subsidy's commitment is released by an amendment to its convention, never by hand.
+    investissement = Enveloppe.objects.get(code="investissement")
+    engagement = engager(biovallee, investissement, montant="1000.00")
     desengagement = services.desengagement_create(
         engagement=engagement, montant=Decimal("400.00"), date=JOUR, reference="D-1", motif="Abandon", by=None
     )
@@ -124,8 +130,8 @@ def test_a_release_can_be_neither_paid_nor_released_again(biovallee, subvention)
     )
     assert not Versement.objects.exists()
     # 1 000.00 committed, 400.00 released: nothing else moved.
-    assert Enveloppe.objects.get(pk=subvention.pk).montant_engage == Decimal("600.00")
-    assert Enveloppe.objects.get(pk=subvention.pk).montant_verse == 0
+    assert Enveloppe.objects.get(pk=investissement.pk).montant_engage == Decimal("600.00")
+    assert Enveloppe.objects.get(pk=investissement.pk).montant_verse == 0
 
 
 # --- A project outside an envelope ------------------------------------------------------

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from financements import services as ledger
 from financements.models import Allocation, Enveloppe
 from laureats import services
 from laureats.models import Objectif, Projet
 from portail.historique import dernieres_modifications, projet_historique
 from territoires.models import Region
+from tests import grand_livre as ledger
 from tests.factories import compte
 
 pytestmark = pytest.mark.django_db

@@ -27,11 +27,10 @@ from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from comptes.services import jeton_create
-from financements.models import Enveloppe
+from financements import services as financements_services
 from indicateurs import services as indicateurs_services
 from indicateurs.models import Indicateur
 from laureats.models import Partenariat, Projet
-from tests import grand_livre as financements_services
 from tests.factories import compte
 from tests.securite.routes import Route, toutes_les_routes
 
@@ -294,12 +293,18 @@ def terrain(django_db_setup, django_db_blocker):
         d["superuser"] = get_user_model().objects.create_superuser("hostile-admin", "admin@example.org", "x")
         jeton, _ = jeton_create(user=d["charge"], nom="hostile")
         d["prefixe"] = jeton.prefixe
-        d["engagement"] = financements_services.engagement_create(
-            projet=d["projet"], enveloppe=Enveloppe.objects.get(code="subvention"), montant=Decimal("1000.00"),
-            date=datetime.date(2024, 1, 1), reference="E-hostile", motif="M", by=None,
+        # A subsidy: a convention with its lead, two tranches, the first partly paid.
+        d["convention"] = financements_services.convention_create(
+            projet=d["projet"], beneficiaire=d["projet"].chef_de_file, objet="Objet",
+            date_signature=datetime.date(2024, 1, 1), reference="E-hostile", montant=Decimal("1000.00"), by=None,
+            tranches=[
+                {"date_prevue": datetime.date(2024, 1, 1), "montant": Decimal("400.00"), "condition": "À la signature"},
+                {"date_prevue": datetime.date(2027, 1, 1), "montant": Decimal("600.00"), "condition": "À l'achèvement"},
+            ],
         )  # fmt: skip
-        d["versement"] = financements_services.versement_create(
-            engagement=d["engagement"], montant=Decimal("10.00"), date=datetime.date(2024, 2, 1),
+        d["engagement"] = d["convention"].ecritures.get()
+        (d["versement"],) = financements_services.tranche_pay(
+            tranche=d["convention"].tranches.get(numero=1), montant=Decimal("10.00"), date=datetime.date(2024, 2, 1),
             reference="V-hostile", by=None,
         )  # fmt: skip
         d["indicateur"] = Indicateur.objects.filter(impact__projet=d["projet"]).order_by("pk").first()

@@ -7,8 +7,9 @@ from indicateurs import demo
 
 class Command(BaseCommand):
     help = (
-        "Remplit le portail de données de démonstration (mesures, engagements, versements), marquées comme "
-        "telles ; --supprimer les retire toutes. Les données du dossier de presse ne sont pas touchées."
+        "Remplit le portail de données de démonstration (mesures, conventions et leurs échéanciers, engagements, "
+        "versements, organisations « Démo — … »), marquées comme telles ; --supprimer les retire toutes. Les données "
+        "du dossier de presse ne sont pas touchées."
     )
 
     def add_arguments(self, parser):
@@ -17,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--auteur",
             metavar="IDENTIFIANT",
-            help="Compte qui signe les corrections (désengagements, annulations) et la dernière mesure de chaque "
-            "indicateur ; sans lui, toutes les écritures sont sans auteur.",
+            help="Compte qui signe les corrections (avenants, désengagements, annulations) et la dernière mesure "
+            "de chaque indicateur ; sans lui, toutes les écritures sont sans auteur.",
         )
 
     def handle(self, *args, **options):
@@ -35,8 +36,9 @@ class Command(BaseCommand):
             raise CommandError(f"Refusé par la base, rien n'a été modifié : {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Données de démonstration : {rapport.mesures} mesure(s), {rapport.engagements} engagement(s), "
-                f"{rapport.versements} versement(s) {verbe}."
+                f"Données de démonstration : {rapport.mesures} mesure(s), {rapport.conventions} convention(s) "
+                f"({rapport.tranches} tranche(s), {rapport.avenants} avenant(s)), {rapport.engagements} engagement(s), "
+                f"{rapport.versements} versement(s), {rapport.organisations} organisation(s) {verbe}."
                 + (
                     f" Dont {rapport.desengagements} désengagement(s) et {rapport.annulations} annulation(s)."
                     if rapport.desengagements or rapport.annulations
