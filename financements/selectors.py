@@ -363,25 +363,40 @@ def prevu_verse_par_annee(
     if region_code:
         tranches = tranches.in_region(region_code)
         versements = versements.filter(tranche__convention__projet__region__code=region_code)
-    prevu = dict(
-        tranches.order_by()
+    return _prevu_verse(tranches, versements, groupe=None).get(None, [])
+
+
+def prevu_verse_par_projet() -> dict[int, list[AnneeEcheancier]]:
+    """prevu_verse_par_annee of every project with a schedule, by project id, in two queries."""
+    versements = Versement.objects.filter(tranche__isnull=False)
+    return _prevu_verse(Tranche.objects.all(), versements, groupe="convention__projet_id")
+
+
+def _prevu_verse(tranches, versements, *, groupe: str | None) -> dict:
+    """Planned and paid per year, for each value of `groupe` (a path to the project, or None: all together)."""
+    cles = [groupe] if groupe else []
+    chemin_versement = [f"tranche__{groupe}"] if groupe else []
+    prevu = {
+        (ligne[groupe] if groupe else None, ligne["annee"]): ligne["total"]
+        for ligne in tranches.order_by()
         .annotate(annee=ExtractYear("date_prevue"))
-        .values("annee")
+        .values(*cles, "annee")
         .annotate(total=Sum("montant"))
-        .values_list("annee", "total")
-    )
-    verse = dict(
-        versements.order_by()
+    }
+    verse = {
+        (ligne[chemin_versement[0]] if groupe else None, ligne["annee"]): ligne["total"]
+        for ligne in versements.order_by()
         .annotate(annee=ExtractYear("date"))
-        .values("annee")
+        .values(*chemin_versement, "annee")
         .annotate(total=Sum(_montant_signe_versement()))
-        .values_list("annee", "total")
-    )
+    }
     zero = Decimal("0.00")
-    return [
-        AnneeEcheancier(annee=annee, prevu=prevu.get(annee, zero), verse=verse.get(annee, zero))
-        for annee in sorted(set(prevu) | set(verse))
-    ]
+    annees: dict = {}
+    for cle in sorted(set(prevu) | set(verse), key=lambda c: (c[0] or 0, c[1])):
+        annees.setdefault(cle[0], []).append(
+            AnneeEcheancier(annee=cle[1], prevu=prevu.get(cle, zero), verse=verse.get(cle, zero))
+        )
+    return annees
 
 
 def _montant_signe_versement():

@@ -12,7 +12,7 @@ What each element says, and where it comes from:
 - activity-status and activity-date: the project's life cycle (Projet.statut, date_debut,
   date_fin); see `_dates` for the date a project without any gets.
 - budget: per calendar year, the tranches planned in the subsidy conventions' schedules
-  (financements.selectors.prevu_verse_par_annee).
+  (financements.selectors.prevu_verse_par_projet, the same figure as prevu_verse_par_annee).
 - transaction: the ledger, entry by entry. A commitment is type 2 (outgoing commitment),
   its release a negative type 2 (IATI reports a decrease of a commitment as a negative
   commitment); a subsidy disbursement is type 3, its reversal a negative type 3; an equity
@@ -28,13 +28,13 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
+from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 from lxml import etree
 
-from financements.models import Engagement, Enveloppe, Tranche, Versement
-from financements.selectors import prevu_verse_par_annee
+from financements.models import Engagement, Enveloppe, Versement
+from financements.selectors import prevu_verse_par_projet
 from indicateurs.models import UNITE_PART, Indicateur, Mesure
 from laureats.models import Etablissement, Impact, Objectif, Organisation, Partenariat, Projet
 
@@ -82,7 +82,6 @@ def iati_projets() -> QuerySet[Projet]:
     """Projects with everything their activity shows, in a number of queries that does not depend on the rows."""
     return (
         Projet.objects.select_related("chef_de_file")
-        .annotate(a_echeancier=Exists(Tranche.objects.filter(convention__projet=OuterRef("pk"))))
         .prefetch_related(
             Prefetch("objectifs", queryset=Objectif.objects.order_by("ordre")),
             Prefetch("partenariats", queryset=Partenariat.objects.select_related("organisation").order_by("pk")),
@@ -124,8 +123,11 @@ def iati_activities(*, jour: datetime.date | None = None) -> bytes:
         Etablissement.objects.filter(organisation__siren="").order_by().values_list("organisation_id", "siret")
     )
     publieur = _Publieur()
+    budgets = prevu_verse_par_projet()
     for projet in iati_projets():
-        racine.append(_activite(projet, publieur=publieur, sirets=sirets, jour=jour))
+        racine.append(
+            _activite(projet, publieur=publieur, sirets=sirets, jour=jour, budgets=budgets.get(projet.pk, []))
+        )
     return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -192,7 +194,9 @@ def _publieur(parent, tag: str, publieur: _Publieur, **attributs) -> None:
 # --- Activity -----------------------------------------------------------------------------------------------------
 
 
-def _activite(projet: Projet, *, publieur: _Publieur, sirets: dict[int, str], jour: datetime.date) -> etree._Element:
+def _activite(
+    projet: Projet, *, publieur: _Publieur, sirets: dict[int, str], jour: datetime.date, budgets: list
+) -> etree._Element:
     # The sequence's order is the XSD's.
     activite = etree.Element("iati-activity", {XML_LANG: LANGUE, "default-currency": DEVISE})
     _sous(activite, "iati-identifier").text = f"{publieur.prefixe}-{projet.slug}"
@@ -208,10 +212,9 @@ def _activite(projet: Projet, *, publieur: _Publieur, sirets: dict[int, str], jo
         _sous(activite, "activity-date", type=type_date, iso_date=date.isoformat())
     _sous(activite, "recipient-country", code="FR")
     _sous(activite, "default-finance-type", code=SUBVENTION)
-    if projet.a_echeancier:
-        for annee in prevu_verse_par_annee(projet=projet):
-            if annee.prevu > 0:
-                _budget(activite, annee.annee, annee.prevu)
+    for annee in budgets:
+        if annee.prevu > 0:
+            _budget(activite, annee.annee, annee.prevu)
     for transaction in _transactions(projet):
         _transaction(activite, *transaction, publieur=publieur, sirets=sirets)
     for impact in projet.impacts.all():

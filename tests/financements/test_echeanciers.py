@@ -14,7 +14,13 @@ import pytest
 
 from financements import services
 from financements.models import Convention, Tranche, Versement
-from financements.selectors import PROGRAMME_FIN, prevision_versements, prevu_verse_par_annee, tranches_en_retard
+from financements.selectors import (
+    PROGRAMME_FIN,
+    prevision_versements,
+    prevu_verse_par_annee,
+    prevu_verse_par_projet,
+    tranches_en_retard,
+)
 from laureats.models import Partenariat, Projet
 from tests.factories import compte
 
@@ -247,6 +253,16 @@ def test_planned_and_paid_per_year_per_convention(jeu):
 def test_planned_and_paid_per_year_per_project(jeu):
     for projet in Projet.objects.filter(conventions__isnull=False).distinct():
         assert _prevu_verse(projet=projet) == _attendu_prevu_verse(projet=projet)
+
+
+def test_planned_and_paid_per_year_of_every_project_at_once(jeu):
+    par_projet = prevu_verse_par_projet()
+
+    projets = Projet.objects.filter(conventions__isnull=False).distinct()
+    assert set(par_projet) == {projet.pk for projet in projets}
+    for projet in projets:
+        lignes = [(a.annee, a.prevu, a.verse, a.ecart) for a in par_projet[projet.pk]]
+        assert lignes == _attendu_prevu_verse(projet=projet)
 
 
 @pytest.mark.parametrize("region_code", ["84", "76", "27", "32", "11"])
