@@ -156,7 +156,7 @@ def _erreur_tranche(response, rang: int, champ: str) -> str:
         ({"pourcentage_subvention": "12,345"}, ("form", "pourcentage_subvention"), "2 chiffres après la virgule"),
         ({"conditions_versement": "unique"}, ("form", "conditions_versement"),
          "Un versement unique se fait en une tranche"),
-        ({"notification_ue": "oui"}, ("form", None), "nomme son régime d'aides"),
+        ({"notification_ue": "oui"}, ("form", "regime_aide"), "nomme son régime d'aides"),
         ({"tranches-3-montant": "1e3"}, ("tranche", 3, "montant"), "Saisissez un montant en euros"),
         ({"date_signature": "2099-01-01"}, ("form", "date_signature"), "ne peut pas être datée dans le futur"),
     ],
