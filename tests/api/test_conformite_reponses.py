@@ -208,8 +208,11 @@ def _clients() -> dict[str, Client]:
 def _conventions_completes_et_a_completer() -> None:
     """A project of its own (whatever the demo commits elsewhere) with two conventions: one with every
     published field, an establishment, an amendment and a tranche paid in part; one with none of them
-    yet. An equity commitment paid in part beside them: a ledger entry with no convention nor tranche."""
-    projet = ProjetFactory()
+    yet. An equity commitment paid in part beside them: a ledger entry with no convention nor tranche.
+    The project has its life cycle's dates, which the fiches and the demo leave empty."""
+    projet = ProjetFactory(
+        statut="en_cours", date_debut=datetime.date(2020, 1, 1), date_fin=datetime.date(2030, 12, 31)
+    )
     lead = projet.chef_de_file
     Organisation.objects.filter(pk=lead.pk).update(siren="410000004")
     etablissement = Etablissement.objects.create(organisation=lead, siret="41000000400011", libelle="Siège")
