@@ -635,9 +635,12 @@ def _conditions_coherentes(conditions_versement: str, nombre_tranches: int) -> N
         raise ValidationError({"conditions_versement": "Un versement échelonné compte au moins deux tranches."})
 
 
-def _tranches_lues(tranches: list[dict], *, date_signature: datetime.date) -> list[dict]:
-    """Each planned tranche read and checked; errors name the tranche by its rank in the schedule."""
-    if not tranches:
+def _tranches_lues(tranches: list[dict], *, date_signature: datetime.date, vide: bool = False) -> list[dict]:
+    """Each planned tranche read and checked; errors name the tranche by its rank in the schedule.
+
+    `vide`: an empty schedule is allowed (a convention amended down to nothing).
+    """
+    if not tranches and not vide:
         raise ValidationError({"tranches": "L'échéancier compte au moins une tranche."})
     lues = []
     for rang, tranche in enumerate(tranches, start=1):
@@ -703,9 +706,10 @@ def _echeancier_replace(*, convention: Convention, tranches: list[dict], by, mot
     A tranche left out is deleted, unless something was paid on it; a tranche is never
     planned below what was paid on it. The caller holds the allocation's lock.
     """
-    lues = _tranches_lues(tranches, date_signature=convention.date_signature)
+    lues = _tranches_lues(tranches, date_signature=convention.date_signature, vide=convention.montant == 0)
     _somme_egale(lues, convention.montant)
-    _conditions_coherentes(convention.conditions_versement, len(lues))
+    if lues:
+        _conditions_coherentes(convention.conditions_versement, len(lues))
     existantes = {t.numero: t for t in convention.tranches.all()}
     gardees = set()
     for rang, lue in enumerate(lues):

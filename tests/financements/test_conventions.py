@@ -389,3 +389,15 @@ def test_equity_is_committed_without_a_convention(biovallee):
     )  # fmt: skip
 
     assert engagement.convention is None
+
+
+def test_an_amendment_can_release_a_whole_unpaid_convention(biovallee, subvention):
+    convention = signer(biovallee, conditions_versement="echelonne")
+
+    services.avenant_create(
+        convention=convention, variation="-100000.00", date=SIGNATURE, reference="AV-RES", motif="Résiliation", by=None
+    )
+
+    convention.refresh_from_db()
+    assert convention.montant == Decimal("0.00") == engage_net(convention)
+    assert not convention.tranches.exists()

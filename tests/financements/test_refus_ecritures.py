@@ -74,9 +74,9 @@ def test_a_date_given_as_iso_text_is_read_as_that_day(biovallee, subvention):
 
 @pytest.mark.parametrize("date", ["01/03/2024", "2024-02-30", ""])
 def test_an_unreadable_date_is_refused_on_the_date_field(biovallee, subvention, date):
-    # A subsidy is committed by its convention, dated by its signature.
+    # A subsidy is committed by its convention, dated by its signature (tests/grand_livre.py names it `date`).
     assert refus(lambda: engager(biovallee, subvention, date=date)) == {
-        "date_signature": ["Date illisible : AAAA-MM-JJ attendu."]
+        "date": ["Date illisible : AAAA-MM-JJ attendu."]
     }
     assert refus(lambda: engager(biovallee, Enveloppe.objects.get(code="investissement"), date=date)) == {
         "date": ["Date illisible : AAAA-MM-JJ attendu."]
