@@ -7,7 +7,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.admin_services import CorrectionAdmin, ServiceAdmin, ValidationParLeService
+from config.admin_services import (
+    CorrectionAdmin,
+    HistoriqueAdmin,
+    LectureSeuleAdmin,
+    ServiceAdmin,
+    ValidationParLeService,
+)
 from config.saisie import MontantField
 from financements import services
 from financements.models import Allocation, Avenant, Convention, Engagement, Enveloppe, Tranche, Versement
@@ -237,3 +243,22 @@ class ConventionAdmin(CorrectionAdmin):
 
     def correct(self, *, obj, data, by):
         services.convention_update(convention=obj, data=data, by=by)
+
+
+@admin.register(Tranche)
+class TrancheAdmin(LectureSeuleAdmin, HistoriqueAdmin):
+    """Planned, re-planned and paid in the portal (the convention's page); listed and read here."""
+
+    list_display = ["convention", "numero", "date_prevue", "montant", "condition"]
+    list_select_related = ["convention__beneficiaire"]
+    search_fields = ["convention__reference", "convention__beneficiaire__nom", "condition"]
+    date_hierarchy = "date_prevue"
+
+
+@admin.register(Avenant)
+class AvenantAdmin(LectureSeuleAdmin, HistoriqueAdmin):
+    """Recorded in the portal with their ledger entries; listed and read here."""
+
+    list_display = ["convention", "numero", "date", "reference", "variation", "montant_apres"]
+    list_select_related = ["convention__beneficiaire"]
+    search_fields = ["convention__reference", "reference", "motif"]

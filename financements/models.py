@@ -288,6 +288,8 @@ class Avenant(models.Model):
         verbose_name="auteur",
     )
     cree_le = models.DateTimeField("enregistré le", auto_now_add=True, db_index=True)
+    # The creation record keeps who wrote the amendment and through which request, like a ledger entry's.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "avenant"

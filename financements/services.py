@@ -998,10 +998,13 @@ def avenant_create(
                 liberable,
             )
     numero = (convention.avenants.order_by("-numero").values_list("numero", flat=True).first() or 0) + 1
-    avenant = Avenant.objects.create(
+    avenant = Avenant(
         convention=convention, numero=numero, date=date, reference=reference, motif=motif, variation=variation,
         montant_avant=convention.montant, montant_apres=convention.montant + variation, auteur=by,
     )  # fmt: skip
+    avenant._history_user = by
+    avenant._change_reason = f"Avenant n° {numero} enregistré"
+    avenant.save()
     texte = f"Avenant n° {numero} à la convention {convention.reference} : {motif}"
     if variation > 0:
         engagement_create(

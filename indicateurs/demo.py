@@ -676,6 +676,7 @@ def demo_delete() -> RapportDemo:
         Versement: list(versements.values_list("pk", flat=True)),
         Convention: list(conventions.values_list("pk", flat=True)),
         Tranche: list(Tranche.objects.filter(convention__in=conventions).values_list("pk", flat=True)),
+        Avenant: list(Avenant.objects.filter(convention__in=conventions).values_list("pk", flat=True)),
         Organisation: list(organisations.values_list("pk", flat=True)),
         Etablissement: list(Etablissement.objects.filter(organisation__in=organisations).values_list("pk", flat=True)),
         Partenariat: list(Partenariat.objects.filter(organisation__in=organisations).values_list("pk", flat=True)),

@@ -30,7 +30,7 @@ from comptes.services import jeton_create
 from financements import services as financements_services
 from indicateurs import services as indicateurs_services
 from indicateurs.models import Indicateur
-from laureats.models import Partenariat, Projet
+from laureats.models import Etablissement, Partenariat, Projet
 from tests.factories import compte
 from tests.securite.routes import Route, toutes_les_routes
 
@@ -197,7 +197,7 @@ def valeurs_reelles(route: Route, d: dict) -> dict[str, str]:
         elif p == "slug":
             if g.startswith(("/projets/", "/api/v1/projets/")):
                 valeurs[p] = "biovallee"
-            elif g.startswith("/api/v1/organisations/"):
+            elif g.startswith(("/api/v1/organisations/", "/organisations/")):
                 valeurs[p] = d["projet"].chef_de_file.slug
             elif g.startswith("/api/v1/thematiques/"):
                 valeurs[p] = "agroecologie"
@@ -232,6 +232,10 @@ def valeurs_reelles(route: Route, d: dict) -> dict[str, str]:
                 valeurs[p] = str(d["partenariat"].pk)
             elif "{genre}" in g:
                 valeurs[p] = str(d["projet"].objectifs.order_by("pk").first().pk)
+            elif "/etablissements/" in g:
+                valeurs[p] = str(d["etablissement"].pk)
+            elif g.startswith("/api/v1/tranches/"):
+                valeurs[p] = str(d["convention"].tranches.get(numero=1).pk)
             else:
                 raise KeyError(f"{route} : pk")
         elif p == "genre":
@@ -313,6 +317,9 @@ def terrain(django_db_setup, django_db_blocker):
             by=d["partenaire"],
         )  # fmt: skip
         d["partenariat"] = Partenariat.objects.filter(projet=d["projet"]).order_by("pk").first()
+        d["etablissement"] = Etablissement.objects.create(
+            organisation=d["projet"].chef_de_file, siret="73282932000074", libelle="Siège"
+        )
         d["sessions"] = {}
         for role in [*ROLES[1:], "superuser"]:
             client = Client()
