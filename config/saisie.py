@@ -161,6 +161,12 @@ class DecimalChaineField(serializers.DecimalField):
         decimales = "" if self.decimal_places is None else self.decimal_places
         self.motif = re.compile(rf"^-?\d{{1,{entiers}}}(?:\.\d{{1,{decimales}}})?$", re.ASCII)
 
+    def validate_empty_values(self, data):
+        # DRF reads "" as null on a nullable decimal; the schema's pattern refuses "", and so does the API.
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return serializers.Field.validate_empty_values(self, data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str) or not _DECIMAL_API.fullmatch(data):
             self.fail("invalid")

@@ -519,6 +519,10 @@ def test_an_officer_completes_a_convention_and_only_its_editable_fields(charge):
     assert "régime" in " ".join(m for ms in refus.json()["errors"].values() for m in ms)
     refus = post(charge, f"{URL}{uid}/", {"conditions_versement": "unique"}, method="patch")
     assert refus.status_code == 400 and "conditions_versement" in refus.json()["errors"]
+    # An empty string is not null: the schema's pattern refuses it, so does the API (not read as "no value").
+    refus = post(charge, f"{URL}{uid}/", {"pourcentage_subvention": ""}, method="patch")
+    assert refus.status_code == 400 and "pourcentage_subvention" in refus.json()["errors"]
+    assert Convention.objects.get(uid=uid).pourcentage_subvention == Decimal("35.00")
     assert Convention.objects.get(uid=uid).objet == "Compostage"
     assert charge.put(f"{URL}{uid}/", {}, content_type="application/json").status_code == 405
     assert charge.delete(f"{URL}{uid}/").status_code == 405
