@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, DecimalField, F, Q, Sum, When
 from django.utils import timezone
+from stdnum import luhn
 
 from financements import services as financements
 from financements.models import Allocation, Avenant, Convention, Engagement, Enveloppe, Tranche, Versement
@@ -211,20 +212,11 @@ def _repartition(total: Decimal, nombre: int, hasard: random.Random, pas: Decima
 # --- The demo's own organisations: invented, clearly named, with valid legal identifiers ----------------------
 
 
-def _cle_luhn(chiffres: str) -> str:
-    """The digit that, appended to `chiffres`, passes the Luhn check that SIREN and SIRET numbers follow."""
-    total = 0
-    for rang, chiffre in enumerate(reversed(chiffres)):
-        valeur = int(chiffre) * (2 if rang % 2 == 0 else 1)
-        total += valeur - 9 if valeur > 9 else valeur
-    return str(-total % 10)
-
-
 def _siren_libre(rang: int) -> str:
     """A Luhn-valid SIREN that no organisation of the portal carries (beginning with 9, not a La Poste one)."""
     while True:
         base = f"9{rang:07d}"
-        siren = base + _cle_luhn(base)
+        siren = base + luhn.calc_check_digit(base)
         if (
             not Organisation.objects.filter(siren=siren).exists()
             and not Etablissement.objects.filter(siret__startswith=siren).exists()
@@ -262,7 +254,7 @@ def _organisations_demo_create(
         for nic, libelle in enumerate(sites, start=1):
             base = f"{siren}{nic:04d}"
             etablissement = Etablissement(
-                organisation=organisation, siret=base + _cle_luhn(base), libelle=f"{libelle} (fictif)"
+                organisation=organisation, siret=base + luhn.calc_check_digit(base), libelle=f"{libelle} (fictif)"
             )
             etablissement.full_clean()
             etablissement._change_reason = f"{MARQUE} établissement fictif"
