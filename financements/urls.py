@@ -3,7 +3,6 @@ from django.urls import path
 from financements import views
 
 urlpatterns = [
-    path("mon-espace/", views.espace, name="espace"),
     path("financements/", views.tableau_de_bord, name="tableau_de_bord"),
     path("financements/regions/<str:code>/", views.tableau_de_bord, name="tableau_de_bord_region"),
     path("financements/grand-livre/", views.grand_livre, name="grand_livre"),

@@ -234,17 +234,6 @@ def versement_cancel(request, uid):
     )  # fmt: skip
 
 
-def espace(request):
-    """After login: a director lands on their region's dashboard, others on theirs."""
-    role = role_of(request.user)
-    if role == Profil.Role.DIRECTEUR:
-        region = request.user.profil.regions.order_by("nom").first()
-        return redirect("tableau_de_bord_region", code=region.code) if region else redirect("tableau_de_bord")
-    if role == Profil.Role.CHARGE:
-        return redirect("tableau_de_bord")
-    return redirect("home")
-
-
 # --- Conventions: signature, schedule, amendments, payments ------------------------------------------------------
 
 CHAMPS_SAISIE = ("csrfmiddlewaretoken", "confirmer", "modifier")

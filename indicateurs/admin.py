@@ -6,7 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from config.admin_services import CorrectionAdmin, HistoriqueAdmin, LectureSeuleAdmin, ValidationParLeService
 from indicateurs import services
 from indicateurs.forms import IndicateurForm
-from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, SyntheseEnvoyee
+from indicateurs.models import (
+    ChangementStatut,
+    Evaluation,
+    ImpactQualitatif,
+    Indicateur,
+    Mesure,
+    Periode,
+    SyntheseEnvoyee,
+)
 
 
 class IndicateurAdminForm(ValidationParLeService, IndicateurForm):
@@ -38,9 +46,9 @@ class ImpactQualitatifAdmin(HistoriqueAdmin):
 
 @admin.register(Mesure)
 class MesureAdmin(LectureSeuleAdmin, HistoriqueAdmin):
-    list_display = ["indicateur", "date", "valeur", "statut", "auteur", "soumise_le", "demo"]
+    list_display = ["indicateur", "date", "periode", "valeur", "statut", "auteur", "soumise_le", "demo"]
     list_filter = ["statut", "demo", "indicateur__impact__projet__region"]
-    list_select_related = ["indicateur", "auteur"]
+    list_select_related = ["indicateur", "auteur", "periode__indicateur"]
     search_fields = ["indicateur__code", "indicateur__libelle", "source"]
     date_hierarchy = "date"
     actions = ["validate"]
@@ -57,6 +65,17 @@ class MesureAdmin(LectureSeuleAdmin, HistoriqueAdmin):
             else:
                 validees += 1
         self.message_user(request, f"{validees} mesure(s) validée(s).", messages.SUCCESS)
+
+
+@admin.register(Periode)
+class PeriodeAdmin(LectureSeuleAdmin):
+    """Written from each indicator's frequency and deadline (its history is the indicator's)."""
+
+    list_display = ["indicateur", "debut", "fin", "date_limite"]
+    list_filter = ["date_limite", "indicateur__frequence"]
+    list_select_related = ["indicateur"]
+    search_fields = ["indicateur__code", "indicateur__libelle"]
+    date_hierarchy = "date_limite"
 
 
 @admin.register(Evaluation)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from config.chargement import FIXTURES_DIR, FixtureError, Record, Writer, read_json, refuse_write_errors
+from indicateurs import services
 from indicateurs.models import ImpactQualitatif, Indicateur
 from laureats.models import Impact
 
@@ -144,6 +145,8 @@ def indicateurs_load(*, writer: Writer, projets: list[str], path: Path = FIXTURE
 
     for entry in entries:
         refuse_write_errors(entry.rec.where, writer.upsert, Indicateur, {"code": entry.code}, entry.values)
+    # Their reporting periods follow at once: partners see what is due from the first load.
+    services.periodes_sync(indicateurs=Indicateur.objects.filter(code__in=codes))
     for impact_pk, (rec, raison) in qualitatifs.items():
         refuse_write_errors(rec.where, writer.upsert, ImpactQualitatif, {"impact_id": impact_pk}, {"raison": raison})
     # An impact that became quantified is no longer qualitative.

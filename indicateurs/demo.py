@@ -580,6 +580,8 @@ def demo_generate(*, graine: int = 2019, auteur: AbstractBaseUser | None = None)
         # The database checks uniqueness and constraints on insert; this checks the fields.
         mesure.full_clean(validate_unique=False, validate_constraints=False)
     rapport.mesures = len(Mesure.objects.bulk_create(mesures))
+    # Each value in the reporting period holding its date.
+    services.periodes_sync(indicateurs=Indicateur.objects.all())
 
     allocations = list(
         Allocation.objects.select_related("enveloppe", "projet__chef_de_file").order_by(

@@ -20,7 +20,10 @@ class IndicateurForm(forms.ModelForm):
         from indicateurs.models import Indicateur
 
         model = Indicateur
-        fields = ["libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "note"]
+        fields = [
+            "libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "frequence",
+            "note",
+        ]  # fmt: skip
         # Values typed the French way (« 1 250,5 »); Decimal() alone would also take "1e2" or "NaN".
         field_classes = {"valeur_reference": NombreField, "valeur_cible": NombreField}
         widgets = {

@@ -7,6 +7,7 @@ names none. Evaluations and status changes are derived rows written by
 indicateurs.services.evaluation_run; they are history, not edited by hand.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,9 +15,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from simple_history.models import HistoricalRecords
 
+from indicateurs import periodes
 from indicateurs.evaluation import regles
 
 # Large enough for 12 000 000 km and for percentages with decimals.
@@ -118,6 +120,11 @@ class Indicateur(models.Model):
         BAISSE = "baisse", "Baisse (atteint si la valeur est au plus la cible)"
         ATTEINDRE = "atteindre", "Niveau à atteindre (atteint dans la tolérance de la cible)"
 
+    class Frequence(models.TextChoices):
+        ANNUELLE = periodes.ANNUELLE, "Annuelle"
+        SEMESTRIELLE = periodes.SEMESTRIELLE, "Semestrielle"
+        TRIMESTRIELLE = periodes.TRIMESTRIELLE, "Trimestrielle"
+
     class Mode(models.TextChoices):
         ABSOLU = "absolu", "Valeur de la grandeur"
         # The fiche gives only a change ("réduire de 30 %"): what is measured is
@@ -147,6 +154,10 @@ class Indicateur(models.Model):
     )
     valeur_cible = models.DecimalField("valeur cible", **VALEUR)
     echeance = models.DateField("échéance", help_text="Fin 2030 sauf si la fiche cite une autre échéance.")
+    frequence = models.CharField(
+        "fréquence de déclaration", max_length=15, choices=Frequence.choices, default=Frequence.ANNUELLE,
+        help_text="Les périodes de déclaration en découlent, jusqu'à l'échéance.",
+    )  # fmt: skip
     note = models.TextField("note de lecture", blank=True)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     # `updated_since` reads it: a target edited by an officer must reach the partners' sync.
@@ -188,6 +199,11 @@ class Indicateur(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(frequence__in=periodes.MOIS_PAR_PERIODE),
+                name="indicateur_frequence",
+                violation_error_message="Fréquence inconnue : annuelle, semestrielle ou trimestrielle.",
+            ),
+            models.CheckConstraint(
                 condition=Q(date_reference__isnull=True) | Q(date_reference__lt=F("echeance")),
                 name="indicateur_reference_avant_echeance",
                 violation_error_message="La date de référence précède l'échéance.",
@@ -206,6 +222,83 @@ class Indicateur(models.Model):
         return domaine(unite=self.unite, mode=self.mode)
 
 
+class EtatPeriode(models.TextChoices):
+    """Where a reporting period stands (selectors.PeriodeQuerySet.with_etat derives it)."""
+
+    A_VENIR = "a_venir", "À venir"
+    ATTENDUE = "attendue", "Attendue"
+    EN_RETARD = "en_retard", "En retard"
+    SOUMISE = "soumise", "Soumise"
+    A_REVOIR = "a_revoir", "À revoir"
+    VALIDEE = "validee", "Validée"
+
+
+class PeriodeQuerySet(models.QuerySet):
+    def with_etat(self, jour: datetime.date) -> "PeriodeQuerySet":
+        """Annotate `etat` on `jour`: the state of the period's latest kept measure, else where the dates stand.
+
+        A period not yet over is « à venir », then « attendue » until its due date, then « en retard »;
+        a rejected value does not count, so its period is due again.
+        """
+        retenue = (
+            Mesure.objects.filter(periode=OuterRef("pk"))
+            .exclude(statut=Mesure.Statut.REJETEE)
+            .order_by("-date", "-pk")
+            .values("statut")[:1]
+        )
+        return self.annotate(
+            statut_mesure=Subquery(retenue),
+            etat=Case(
+                When(statut_mesure=Mesure.Statut.VALIDEE, then=Value(EtatPeriode.VALIDEE)),
+                When(statut_mesure=Mesure.Statut.SOUMISE, then=Value(EtatPeriode.SOUMISE)),
+                When(statut_mesure=Mesure.Statut.A_REVOIR, then=Value(EtatPeriode.A_REVOIR)),
+                When(fin__gte=jour, then=Value(EtatPeriode.A_VENIR)),
+                When(date_limite__gte=jour, then=Value(EtatPeriode.ATTENDUE)),
+                default=Value(EtatPeriode.EN_RETARD),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def dues(self, jour: datetime.date) -> "PeriodeQuerySet":
+        """Periods waiting for a value from the partners on `jour`: due, overdue, or sent back for revision."""
+        return self.with_etat(jour).filter(etat__in=ETATS_DUS)
+
+    def in_projets(self, projets) -> "PeriodeQuerySet":
+        return self.filter(indicateur__impact__projet__in=projets)
+
+
+class Periode(models.Model):
+    """A reporting period of an indicator, written by services.periodes_sync from its frequency and deadline."""
+
+    indicateur = models.ForeignKey(Indicateur, on_delete=models.CASCADE, related_name="periodes")
+    debut = models.DateField("début")
+    fin = models.DateField("fin")
+    date_limite = models.DateField("à déclarer au plus tard le", help_text="Fin de la période et délai de déclaration.")
+
+    objects = PeriodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "période de déclaration"
+        verbose_name_plural = "périodes de déclaration"
+        ordering = ["indicateur_id", "debut"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicateur", "debut"], name="periode_unique_par_debut"),
+            models.CheckConstraint(
+                condition=Q(debut__lte=F("fin")) & Q(fin__lte=F("date_limite")),
+                name="periode_bornes_ordonnees",
+                violation_error_message="Une période commence avant sa fin, qui précède sa date limite.",
+            ),
+        ]
+        indexes = [models.Index(fields=["date_limite"], name="periode_date_limite")]
+
+    def __str__(self) -> str:
+        return f"{self.indicateur} — {self.libelle}"
+
+    @property
+    def libelle(self) -> str:
+        return periodes.libelle(self.debut, self.fin)
+
+
 class MesureQuerySet(models.QuerySet):
     def validated(self) -> "MesureQuerySet":
         """Only validated measurements count in evaluations."""
@@ -221,12 +314,18 @@ class Mesure(models.Model):
 
     class Statut(models.TextChoices):
         SOUMISE = "soumise", "Soumise"
+        A_REVOIR = "a_revoir", "À revoir"
         VALIDEE = "validee", "Validée"
         REJETEE = "rejetee", "Rejetée"
 
     uid = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     indicateur = models.ForeignKey(Indicateur, on_delete=models.PROTECT, related_name="mesures")
     date = models.DateField("date de la mesure")
+    # The reporting period holding the date; none before the follow-up starts or after the deadline.
+    periode = models.ForeignKey(
+        Periode, on_delete=models.SET_NULL, null=True, blank=True, related_name="mesures",
+        verbose_name="période de déclaration",
+    )  # fmt: skip
     valeur = models.DecimalField("valeur", **VALEUR)
     source = models.CharField("source", max_length=500, help_text="D'où vient la valeur (étude, relevé, base...).")
     auteur = models.ForeignKey(
@@ -235,7 +334,9 @@ class Mesure(models.Model):
     )  # fmt: skip
     soumise_le = models.DateTimeField("soumise le", auto_now_add=True)
     statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.SOUMISE)
-    commentaire = models.TextField("commentaire de la décision", blank=True)
+    commentaire = models.TextField(
+        "commentaire de la décision", blank=True, help_text="Motif d'un rejet ou d'un renvoi pour correction."
+    )
     decision_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="décidée par",
@@ -259,12 +360,14 @@ class Mesure(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(statut__in=["soumise", "validee", "rejetee"]), name="mesure_statut_connu"
+                condition=Q(statut__in=["soumise", "a_revoir", "validee", "rejetee"]), name="mesure_statut_connu"
             ),
             models.CheckConstraint(
                 condition=Q(statut="soumise") | Q(decision_le__isnull=False), name="mesure_decision_datee"
             ),
-            models.CheckConstraint(condition=~Q(statut="rejetee") | ~Q(commentaire=""), name="mesure_rejet_motive"),
+            models.CheckConstraint(
+                condition=~Q(statut__in=["rejetee", "a_revoir"]) | ~Q(commentaire=""), name="mesure_rejet_motive"
+            ),
             # One value per indicator and date; a rejected one no longer holds its date, so the
             # partner can submit the corrected value after an officer rejects the wrong one.
             models.UniqueConstraint(
@@ -363,3 +466,6 @@ class SyntheseEnvoyee(models.Model):
 
     def __str__(self) -> str:
         return f"Synthèse du {self.date:%d/%m/%Y} à {self.destinataire}"
+
+
+ETATS_DUS = [EtatPeriode.ATTENDUE, EtatPeriode.EN_RETARD, EtatPeriode.A_REVOIR]

@@ -4,13 +4,23 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from comptes.models import Profil
 from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
-from indicateurs.models import ChangementStatut, Evaluation, ImpactQualitatif, Indicateur, Mesure, Statut
+from indicateurs.models import (
+    ETATS_DUS,
+    ChangementStatut,
+    EtatPeriode,
+    Evaluation,
+    ImpactQualitatif,
+    Indicateur,
+    Mesure,
+    Periode,
+    Statut,
+)
 from laureats.models import Impact, Projet
 
 STATUTS_A_RISQUE = [Statut.EN_RETARD, Statut.A_SURVEILLER]
@@ -159,6 +169,46 @@ def mesures_a_valider() -> QuerySet[Mesure]:
         Mesure.objects.filter(statut=Mesure.Statut.SOUMISE)
         .select_related("indicateur__impact__projet", "auteur__profil__organisation")
         .order_by("soumise_le", "pk")
+    )
+
+
+# --- Reporting periods ------------------------------------------------------------
+
+
+def periode_list(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
+    """Reporting periods with their state on `jour` (`etat`), indicator and project, by due date.
+
+    `projets`: ids (or a queryset) of the projects to keep; every project when None.
+    """
+    periodes = Periode.objects.with_etat(jour).select_related("indicateur__impact__projet__region")
+    if projets is not None:
+        periodes = periodes.in_projets(projets)
+    return periodes.order_by("date_limite", "indicateur__impact__projet__ordre", "indicateur_id")
+
+
+def periodes_dues(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
+    """What the partners owe on `jour`: periods due, overdue or sent back for correction, oldest due first."""
+    return periode_list(jour=jour, projets=projets).filter(etat__in=ETATS_DUS)
+
+
+def periodes_en_retard(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
+    """Reports overdue on `jour`: the period is over, its due date passed, and no value is kept for it."""
+    return periode_list(jour=jour, projets=projets).filter(etat=EtatPeriode.EN_RETARD)
+
+
+def retards_par_projet(*, jour: datetime.date, projets=None) -> list[dict]:
+    """Overdue reports by project (one grouped query): slug, title, region, count and oldest due date."""
+    periodes = Periode.objects.with_etat(jour).filter(etat=EtatPeriode.EN_RETARD)
+    if projets is not None:
+        periodes = periodes.in_projets(projets)
+    return list(
+        periodes.values(
+            projet_slug=F("indicateur__impact__projet__slug"),
+            projet_titre=F("indicateur__impact__projet__titre"),
+            region_nom=F("indicateur__impact__projet__region__nom"),
+        )
+        .annotate(nb_en_retard=Count("pk"), plus_ancienne=Min("date_limite"))
+        .order_by("-nb_en_retard", "projet_titre")
     )
 
 

@@ -10,23 +10,81 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from comptes.models import Profil
 from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
-from indicateurs import selectors
+from indicateurs import periodes, selectors
 from indicateurs.evaluation import moteur
 from indicateurs.models import (
     Indicateur,
     Mesure,
+    Periode,
     SyntheseEnvoyee,
     domaine,
     valeur_en_texte,
 )
 
 logger = logging.getLogger(__name__)
+
+# --- Reporting periods ----------------------------------------------------------
+
+
+def _bornes_de(indicateur: Indicateur) -> list[periodes.Bornes]:
+    return periodes.bornes(
+        frequence=indicateur.frequence,
+        debut_suivi=settings.INDICATEURS_DEBUT_SUIVI,
+        echeance=indicateur.echeance,
+        delai_jours=settings.INDICATEURS_DELAI_DECLARATION_JOURS,
+    )
+
+
+def periodes_sync(*, indicateurs) -> int:
+    """Bring the reporting periods of `indicateurs` (a queryset) in line with their frequency and deadline.
+
+    Missing periods are created, those no longer in the calendar are deleted, and every
+    measurement is attached again to the period holding its date (none outside the
+    calendar). Safe to run again: a second run changes nothing. Returns the periods created.
+    Queries: four whatever the number of indicators, five more when a calendar changed.
+    """
+    attendues = {}
+    for indicateur in indicateurs.only("pk", "frequence", "echeance"):
+        attendues[indicateur.pk] = {b.cle: b for b in _bornes_de(indicateur)}
+    existantes: dict[int, dict] = {pk: {} for pk in attendues}
+    for periode in Periode.objects.filter(indicateur_id__in=attendues):
+        existantes[periode.indicateur_id][(periode.debut, periode.fin)] = periode
+    a_creer, a_supprimer, changes = [], [], []
+    for pk, bornes in attendues.items():
+        present = existantes[pk]
+        a_creer += [
+            Periode(indicateur_id=pk, debut=b.debut, fin=b.fin, date_limite=b.date_limite)
+            for cle, b in bornes.items()
+            if cle not in present
+        ]
+        a_supprimer += [p.pk for cle, p in present.items() if cle not in bornes]
+        if set(bornes) != set(present):
+            changes.append(pk)
+    contenante = Periode.objects.filter(
+        indicateur_id=OuterRef("indicateur_id"), debut__lte=OuterRef("date"), fin__gte=OuterRef("date")
+    ).values("pk")[:1]
+    with transaction.atomic():
+        if changes:
+            Mesure.objects.filter(periode_id__in=a_supprimer).update(periode=None)
+            Periode.objects.filter(pk__in=a_supprimer).delete()
+            Periode.objects.bulk_create(a_creer, batch_size=1000)
+        # The measurements of a changed calendar, and those written without a period (bulk loads).
+        a_rattacher = Q(indicateur_id__in=changes) | Q(indicateur_id__in=attendues, periode__isnull=True)
+        Mesure.objects.filter(a_rattacher).update(periode=Subquery(contenante))
+    return len(a_creer)
+
+
+def periode_of(*, indicateur: Indicateur, date: datetime.date) -> Periode | None:
+    """The indicator's reporting period holding `date`, if the date lies in its calendar."""
+    return Periode.objects.filter(indicateur=indicateur, debut__lte=date, fin__gte=date).first()
+
 
 # --- Measurements ---------------------------------------------------------------
 
@@ -54,10 +112,12 @@ def _date_libre(*, indicateur: Indicateur, date: datetime.date) -> None:
     if existante is None:
         return
     # Correcting goes through the officer: a rejected value frees its date.
-    suite = (
-        "un·e chargé·e de programme peut la rejeter, la date sera alors libre pour la valeur corrigée"
-        if existante.statut == Mesure.Statut.SOUMISE
-        else "elle compte déjà dans les évaluations ; pour la corriger, adressez-vous à un·e chargé·e de programme"
+    suite = {
+        Mesure.Statut.SOUMISE: "un·e chargé·e de programme peut la renvoyer pour correction ou la rejeter",
+        Mesure.Statut.A_REVOIR: "elle a été renvoyée pour correction : corrigez-la plutôt que d'en déclarer une autre",
+    }.get(
+        existante.statut,
+        "elle compte déjà dans les évaluations ; pour la corriger, adressez-vous à un·e chargé·e de programme",
     )
     raise ValidationError(
         {
@@ -99,6 +159,7 @@ def mesure_submit(
     mesure = Mesure(
         indicateur=indicateur,
         date=date,
+        periode=periode_of(indicateur=indicateur, date=date),
         valeur=valeur,
         source=source.strip(),
         auteur=by,
@@ -121,17 +182,25 @@ def mesure_submit(
     return mesure
 
 
-DECISIONS_MOTIFS = {Mesure.Statut.VALIDEE: "Mesure validée", Mesure.Statut.REJETEE: "Mesure rejetée"}
+DECISIONS_MOTIFS = {
+    Mesure.Statut.VALIDEE: "Mesure validée",
+    Mesure.Statut.REJETEE: "Mesure rejetée",
+    Mesure.Statut.A_REVOIR: "Mesure renvoyée pour correction",
+}
 
 
 def _decide(*, mesure: Mesure, by: AbstractBaseUser | None, statut: str, commentaire: str) -> Mesure:
     # `by=None` is a decision by the system (demo data, tests), never reachable from a request.
     if by is not None and role_of(by) != Profil.Role.CHARGE:
-        raise PermissionDenied("Seul·e un·e chargé·e de programme valide ou rejette une mesure.")
+        raise PermissionDenied("Seul·e un·e chargé·e de programme valide, renvoie ou rejette une mesure.")
     with transaction.atomic():
         # Race: two officers deciding the same measurement at once; the second
         # waits for the first and then sees that it is no longer submitted.
         mesure = Mesure.objects.select_for_update().get(pk=mesure.pk)
+        if mesure.statut == Mesure.Statut.A_REVOIR:
+            raise ValidationError(
+                {"statut": "Cette mesure a été renvoyée pour correction : elle attend la correction du partenaire."}
+            )
         if mesure.statut != Mesure.Statut.SOUMISE:
             raise ValidationError(
                 {"statut": f"Cette mesure est déjà {mesure.get_statut_display().lower()} : la décision est définitive."}
@@ -157,6 +226,62 @@ def mesure_reject(*, mesure: Mesure, by: AbstractBaseUser | None, commentaire: s
     if not commentaire.strip():
         raise ValidationError({"commentaire": "Un rejet est toujours motivé."})
     return _decide(mesure=mesure, by=by, statut=Mesure.Statut.REJETEE, commentaire=commentaire)
+
+
+def mesure_return(*, mesure: Mesure, by: AbstractBaseUser | None, commentaire: str) -> Mesure:
+    """Send a submitted measurement back to its partner for correction, saying what to correct.
+
+    Unlike a rejection, the measurement keeps its period and date: the partner corrects
+    it (mesure_correct) and it comes back to the queue; its history keeps every version.
+    """
+    if not commentaire.strip():
+        raise ValidationError({"commentaire": "Un renvoi pour correction dit ce qu'il faut corriger."})
+    return _decide(mesure=mesure, by=by, statut=Mesure.Statut.A_REVOIR, commentaire=commentaire)
+
+
+def mesure_correct(
+    *, mesure: Mesure, valeur: Decimal, source: str, by: AbstractBaseUser, date: datetime.date | None = None
+) -> Mesure:
+    """The partner corrects a measurement sent back to them and submits it again.
+
+    The corrected value goes back to the officers' queue; the officer's comment and the
+    previous value stay in the measurement's history.
+    """
+    if not _peut_soumettre(by, mesure.indicateur):
+        raise PermissionDenied(
+            f"Votre organisation ne participe pas au projet « {mesure.indicateur.impact.projet} » : "
+            "vous ne pouvez pas corriger ses mesures."
+        )
+    with transaction.atomic():
+        mesure = Mesure.objects.select_for_update().select_related("indicateur").get(pk=mesure.pk)
+        if mesure.statut != Mesure.Statut.A_REVOIR:
+            raise ValidationError(
+                {
+                    "statut": f"Cette mesure est {mesure.get_statut_display().lower()} : "
+                    "seule une mesure renvoyée pour correction se corrige."
+                }
+            )
+        indicateur = mesure.indicateur
+        date = mesure.date if date is None else date
+        if date > timezone.localdate():
+            raise ValidationError({"date": "Une mesure ne peut pas être datée dans le futur."})
+        if date != mesure.date:
+            periode = periode_of(indicateur=indicateur, date=date)
+            if periode is None or periode.pk != mesure.periode_id:
+                raise ValidationError({"date": "La date corrigée reste dans la période de déclaration de la mesure."})
+            _date_libre(indicateur=indicateur, date=date)
+        mesure.date = date
+        mesure.valeur = _valeur_dans_le_domaine(_valeur_valide(valeur), indicateur)
+        mesure.source = source.strip()
+        mesure.statut = Mesure.Statut.SOUMISE
+        mesure.auteur = by
+        mesure.soumise_le = timezone.now()
+        mesure.commentaire, mesure.decision_par, mesure.decision_le = "", None, None
+        mesure._history_user = by
+        mesure._change_reason = "Mesure corrigée et soumise à nouveau"
+        mesure.full_clean(validate_constraints=False)
+        mesure.save()
+    return mesure
 
 
 # --- Evaluation -----------------------------------------------------------------
@@ -238,7 +363,7 @@ def _mesures_dans_le_domaine(indicateur: Indicateur) -> None:
 
 
 INDICATEUR_CHAMPS_MODIFIABLES = (
-    "libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "note",
+    "libelle", "unite", "sens", "valeur_reference", "date_reference", "valeur_cible", "echeance", "frequence", "note",
 )  # fmt: skip
 
 
@@ -261,4 +386,6 @@ def indicateur_update(*, indicateur: Indicateur, data: dict, by: AbstractBaseUse
     indicateur._history_user = by
     indicateur._change_reason = "Cible modifiée dans le portail"
     indicateur.save()
+    if {"frequence", "echeance"} & set(changes):
+        periodes_sync(indicateurs=Indicateur.objects.filter(pk=indicateur.pk))
     return indicateur

@@ -33,7 +33,7 @@ PROJET_CHAMPS_MODIFIABLES = (
     "population_concernee",
     "ambition",
     "budget_previsionnel",
-    # The project's life cycle (issue 14): not in the fiche, entered by officers.
+    # The project's life cycle: not in the fiche, entered by officers.
     "statut",
     "date_debut",
     "date_fin",

@@ -1,9 +1,12 @@
 from django.urls import path
 
 from portail import views
+from portail.espace import espace
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Where each role lands after logging in (portail/espace.py).
+    path("mon-espace/", espace, name="espace"),
     path("projets/", views.projet_list_view, name="projet_list"),
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),

@@ -11,8 +11,9 @@ MODELS = [
     m for label in APPS for m in apps.get_app_config(label).get_models() if not m.__name__.startswith("Historical")
 ]
 # Rows the evaluation job computes and never edits: they are a history themselves
-# (one evaluation per indicator and date, one row per status change, one per digest).
-COMPUTED_HISTORY = {"Evaluation", "ChangementStatut", "SyntheseEnvoyee"}
+# (one evaluation per indicator and date, one row per status change, one per digest),
+# or derive from rows that have one (an indicator's reporting periods, from its frequency and deadline).
+COMPUTED_HISTORY = {"Evaluation", "ChangementStatut", "SyntheseEnvoyee", "Periode"}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -182,7 +182,12 @@ USE_TZ = True
 # The Prime Minister named the 24 laureates on 13 September 2019: no ledger entry predates it.
 PROGRAMME_DATE_DESIGNATION = datetime.date(2019, 9, 13)
 
-# Open data, SCDL « subventions » (issue 14, portail/donnees_ouvertes.py): the body attributing the subsidies
+# Reporting periods of the indicators (indicateurs/periodes.py): the follow-up starts with the programme's
+# first full year; a period's values are due this many days after it ends.
+INDICATEURS_DEBUT_SUIVI = datetime.date.fromisoformat(env_str("INDICATEURS_DEBUT_SUIVI", "2020-01-01"))
+INDICATEURS_DELAI_DECLARATION_JOURS = env_int("INDICATEURS_DELAI_DECLARATION_JOURS", 60)
+
+# Open data, SCDL « subventions » (portail/donnees_ouvertes.py): the body attributing the subsidies
 # (nomAttribuant, idAttribuant) and the aid scheme (dispositifAide). The Banque des Territoires, which operates the
 # programme for the State (PIA), is a directorate of the Caisse des dépôts: the legal person, with its SIRET.
 SCDL_NOM_ATTRIBUANT = env_str("SCDL_NOM_ATTRIBUANT", "Caisse des dépôts et consignations").strip()

@@ -1,4 +1,4 @@
-"""A partner's developer generates a client from /api/schema/ with openapi-python-client and uses it (issue 13).
+"""A partner's developer generates a client from /api/schema/ with openapi-python-client and uses it.
 
 The portal runs on a live server; the client is generated from the schema that server serves, imported, and
 drives the programme alone: every request goes through the generated functions and models. The tests read

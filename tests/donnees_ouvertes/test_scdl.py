@@ -1,4 +1,4 @@
-"""SCDL « subventions » 2.1.1 open data (issue 14): the files pass the official schema, hold every complete
+"""SCDL « subventions » 2.1.1 open data: the files pass the official schema, hold every complete
 subsidy convention and nothing else, and their amounts are the ledger's.
 
 The schema is the official file, copied unchanged into tests/standards/ (CI's clean clone has no ../shared):

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 
 from comptes.services import compte_create, jeton_create
 from indicateurs.models import Indicateur, Mesure
+from indicateurs.services import periode_of, periodes_sync
 from tests.factories import ProjetFactory, organisation_named
 
 
@@ -30,6 +31,7 @@ class IndicateurFactory(DjangoModelFactory):
 
     class Meta:
         model = Indicateur
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"indicateur-{n}")
     impact = factory.LazyFunction(lambda: ProjetFactory().impacts.get())
@@ -41,6 +43,12 @@ class IndicateurFactory(DjangoModelFactory):
     valeur_cible = Decimal("200")
     echeance = datetime.date(2030, 12, 31)
 
+    @factory.post_generation
+    def periodes(indicateur, create, extracted, **kwargs):
+        # As the fixture loader does: an indicator comes with its reporting periods.
+        if create:
+            periodes_sync(indicateurs=Indicateur.objects.filter(pk=indicateur.pk))
+
 
 class MesureFactory(DjangoModelFactory):
     class Meta:
@@ -49,6 +57,7 @@ class MesureFactory(DjangoModelFactory):
     indicateur = factory.SubFactory(IndicateurFactory)
     # One kept value per indicator and date: each measurement its own day, a value in every unit's domain.
     date = factory.Sequence(lambda n: datetime.date(2024, 12, 31) - datetime.timedelta(days=n))
+    periode = factory.LazyAttribute(lambda m: periode_of(indicateur=m.indicateur, date=m.date))
     valeur = Decimal("50")
     source = factory.Faker("sentence", nb_words=5, locale="fr_FR")
     statut = Mesure.Statut.SOUMISE

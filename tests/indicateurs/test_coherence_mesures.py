@@ -120,7 +120,7 @@ def test_a_second_value_for_the_same_date_is_a_400_naming_the_first(api_client, 
     assert response.json()["errors"] == {
         "date": [
             "Une mesure existe déjà pour cet indicateur au 31/12/2024 : 42 %, soumise ; un·e chargé·e de programme "
-            "peut la rejeter, la date sera alors libre pour la valeur corrigée."
+            "peut la renvoyer pour correction ou la rejeter."
         ]
     }
     assert list(Mesure.objects.values_list("valeur", flat=True)) == [Decimal("42")]
@@ -169,6 +169,7 @@ def test_the_portal_refuses_a_unit_that_would_leave_a_kept_value_outside_its_dom
     form = {
         "libelle": indicateur.libelle, "unite": "%", "sens": indicateur.sens, "valeur_reference": "",
         "date_reference": "", "valeur_cible": "80", "echeance": "2030-12-31", "note": "",
+        "frequence": "annuelle",
     }  # fmt: skip
 
     response = client.post(f"/indicateurs/{KWH}/modifier/", form)

@@ -25,6 +25,7 @@ def form_data(**overrides) -> dict:
     data = {
         "libelle": indicateur.libelle, "unite": indicateur.unite, "sens": indicateur.sens,
         "valeur_reference": "", "date_reference": "", "valeur_cible": "80", "echeance": "2030-12-31", "note": "",
+        "frequence": "annuelle",
     }  # fmt: skip
     return {**data, **overrides}
 
