@@ -300,6 +300,23 @@ def test_the_task_takes_an_iso_date_and_returns_the_number_of_mails(jeu):
     assert envoyer_relances_task.apply(kwargs={"date": AVANT.isoformat()}).get() == 0
 
 
+def test_the_command_sends_the_day_s_reminders_once(jeu, capsys):
+    call_command("envoyer_relances", "--date", "2026-02-14")
+    assert "relance(s) envoyée(s) aux partenaires au 14/02/2026." in capsys.readouterr().out
+    assert len(_a(ALICE)) == 1
+
+    call_command("envoyer_relances", "--date", "2026-02-14")
+    assert "0 relance(s) envoyée(s)" in capsys.readouterr().out
+    assert len(_a(ALICE)) == 1
+
+
+def test_the_command_refuses_a_date_it_cannot_read(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="AAAA-MM-JJ attendu"):
+        call_command("envoyer_relances", "--date", "14/02/2026")
+
+
 def test_the_task_is_acknowledged_late_retried_and_time_limited():
     tache = envoyer_relances_task
     assert tache.name == "indicateurs.envoyer_relances"
