@@ -8,11 +8,13 @@ from indicateurs import services
 from indicateurs.forms import IndicateurForm
 from indicateurs.models import (
     ChangementStatut,
+    EtapeRelance,
     Evaluation,
     ImpactQualitatif,
     Indicateur,
     Mesure,
     Periode,
+    RelanceEnvoyee,
     SyntheseEnvoyee,
 )
 
@@ -99,3 +101,32 @@ class ChangementStatutAdmin(LectureSeuleAdmin):
 class SyntheseEnvoyeeAdmin(LectureSeuleAdmin):
     list_display = ["destinataire", "date", "nb_changements", "envoyee_le"]
     list_select_related = ["destinataire"]
+
+
+@admin.register(EtapeRelance)
+class EtapeRelanceAdmin(HistoriqueAdmin):
+    """The partners' reminder steps: their delays and whether they are sent; the next daily run follows them."""
+
+    list_display = ["libelle", "code", "jours", "active"]
+    list_editable = ["jours", "active"]
+    list_display_links = ["libelle"]
+    ordering = ["jours"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A step's code is what the reminders sent are logged under: it is chosen once.
+        return ["code"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = "Étape de relance modifiée dans l'administration" if change else "Étape de relance ajoutée"
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RelanceEnvoyee)
+class RelanceEnvoyeeAdmin(LectureSeuleAdmin):
+    """One row per period, step and contact reminded (indicateurs/relances.py): the log that keeps each one single."""
+
+    list_display = ["envoyee_le", "destinataire", "etape", "periode"]
+    list_filter = ["etape", "envoyee_le"]
+    list_select_related = ["destinataire", "etape", "periode__indicateur"]
+    search_fields = ["destinataire__email", "periode__indicateur__code", "periode__indicateur__libelle"]
+    date_hierarchy = "envoyee_le"

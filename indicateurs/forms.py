@@ -31,3 +31,7 @@ class IndicateurForm(forms.ModelForm):
             "echeance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {
+            "frequence": "Les périodes de déclaration sont recalculées à l'enregistrement (jusqu'à l'échéance) ; "
+            "chaque valeur déjà saisie est rattachée à la période qui contient sa date.",
+        }

@@ -468,4 +468,85 @@ class SyntheseEnvoyee(models.Model):
         return f"Synthèse du {self.date:%d/%m/%Y} à {self.destinataire}"
 
 
+MESSAGE_JOURS_DE_RELANCE = (
+    "L'étape « avant » part de 1 à 365 jours avant la date limite (nombre négatif), l'étape "
+    "« échéance » le jour même (0), l'étape « retard » de 1 à 365 jours après (nombre positif)."
+)
+
+
+class EtapeRelance(models.Model):
+    """A step of the partners' reminders: how many days from a period's due date it is sent (editable in the admin).
+
+    indicateurs/relances.py sends, for each period still waiting for a value, the latest
+    active step whose day has come, once per period, step and contact.
+    """
+
+    class Code(models.TextChoices):
+        AVANT = "avant", "Avant l'échéance"
+        ECHEANCE = "echeance", "À l'échéance"
+        RETARD = "retard", "En retard"
+
+    code = models.CharField("étape", max_length=10, choices=Code.choices, unique=True)
+    libelle = models.CharField(
+        "libellé", max_length=100, help_text="Repris dans le courriel, par exemple « Rappel : échéance dans 15 jours »."
+    )
+    jours = models.SmallIntegerField(
+        "jours par rapport à la date limite",
+        help_text="Négatif avant la date limite (−15 : quinze jours avant), 0 le jour même, positif après "
+        "(15 : quinze jours de retard).",
+    )
+    active = models.BooleanField("active", default=True, help_text="Une étape inactive n'envoie rien.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "étape de relance"
+        verbose_name_plural = "étapes de relance"
+        ordering = ["jours"]
+        constraints = [
+            # Each step keeps its side of the due date: the steps stay in the order avant, échéance, retard.
+            models.CheckConstraint(
+                condition=(Q(code="avant") & Q(jours__lt=0) & Q(jours__gte=-365))
+                | (Q(code="echeance") & Q(jours=0))
+                | (Q(code="retard") & Q(jours__gt=0) & Q(jours__lte=365)),
+                name="etape_relance_jours_du_bon_cote",
+                violation_error_message=MESSAGE_JOURS_DE_RELANCE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    def clean(self) -> None:
+        # The constraint's check, on `jours`: the admin shows the step's code read-only, and Django skips
+        # the constraints naming a field the form leaves out.
+        bornes = {self.Code.AVANT: (-365, -1), self.Code.ECHEANCE: (0, 0), self.Code.RETARD: (1, 365)}
+        if self.code in bornes and self.jours is not None:
+            minimum, maximum = bornes[self.code]
+            if not minimum <= self.jours <= maximum:
+                raise ValidationError({"jours": MESSAGE_JOURS_DE_RELANCE})
+
+
+class RelanceEnvoyee(models.Model):
+    """A partner contact was reminded of a period at a step; the unique key makes each reminder go once."""
+
+    periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="relances", verbose_name="période")
+    # PROTECT: a step that has sent reminders is deactivated, not deleted (its log would go, and it would resend).
+    etape = models.ForeignKey(EtapeRelance, on_delete=models.PROTECT, related_name="+", verbose_name="étape")
+    destinataire = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    envoyee_le = models.DateTimeField("envoyée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "relance envoyée"
+        verbose_name_plural = "relances envoyées"
+        ordering = ["-envoyee_le", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["periode", "etape", "destinataire"], name="relance_unique_par_periode_etape_destinataire"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.etape} : {self.periode} à {self.destinataire}"
+
+
 ETATS_DUS = [EtatPeriode.ATTENDUE, EtatPeriode.EN_RETARD, EtatPeriode.A_REVOIR]

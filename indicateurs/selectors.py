@@ -233,3 +233,20 @@ def directeurs_regionaux() -> QuerySet:
         .select_related("profil")
         .order_by("pk")
     )
+
+
+def indicateur_periodes(*, indicateur: Indicateur, jour: datetime.date) -> QuerySet[Periode]:
+    """An indicator's reporting periods in order, with their state on `jour` and the value kept for each (one query).
+
+    `valeur_mesure`: the value of the measure that gives the period its state (the latest not rejected),
+    validated or not; the page decides who may read a value not yet validated.
+    """
+    retenue = (
+        Mesure.objects.filter(periode=OuterRef("pk")).exclude(statut=Mesure.Statut.REJETEE).order_by("-date", "-pk")
+    )
+    return (
+        Periode.objects.with_etat(jour)
+        .filter(indicateur=indicateur)
+        .annotate(valeur_mesure=Subquery(retenue.values("valeur")[:1]))
+        .order_by("debut")
+    )

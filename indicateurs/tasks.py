@@ -1,12 +1,12 @@
 """Celery tasks: thin wrappers that take a date and call the services.
 
-Both tasks are safe to run twice (upserts, unique digests), so they are
+The tasks are safe to run twice (upserts, unique digests), so they are
 acknowledged late and requeued if the worker dies: a run killed halfway is
 run again whole by the next worker and ends with the same rows. A pool
 process lost is rejected back to the queue at once; a whole worker lost is
 redelivered by Redis after the broker's visibility timeout (config/settings/base.py,
 "Worker loss"), which must outlast the longest time a live worker holds a task:
-the global hard time limit, kept by both tasks, plus RETRY_BACKOFF_MAX.
+the global hard time limit, kept by every task, plus RETRY_BACKOFF_MAX.
 """
 
 import datetime
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from indicateurs import services
+from indicateurs import relances, services
 
 # A retry is fetched at once and held unacknowledged until due: its countdown counts
 # against the broker's visibility timeout, hence the cap (30, 60, then 120 s apart).
@@ -75,3 +75,13 @@ def evaluer_indicateurs_task(self, date: str | None = None) -> dict:
 def envoyer_syntheses_task(self, date: str | None = None) -> int:
     """Mail each regional director the status changes of `date` in their regions."""
     return services.synthese_send(date=_jour(date))
+
+
+@shared_task(
+    name="indicateurs.envoyer_relances",
+    autoretry_for=(OperationalError, InterfaceError, OSError),  # SMTP failures are OSErrors
+    **COMMUN,
+)
+def envoyer_relances_task(self, date: str | None = None) -> int:
+    """Mail each partner contact the reporting periods owed on `date` at a reminder step not yet sent them."""
+    return relances.relances_send(jour=_jour(date))

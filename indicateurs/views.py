@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from comptes.models import Profil
 from comptes.roles import role_of
+from comptes.selectors import projets_ids_of
 from config.erreurs import erreurs_sur_formulaire
 from indicateurs import selectors, services
 from indicateurs.filters import IndicateurFilterSet
@@ -53,10 +56,20 @@ def indicateur_detail(request, code: str):
         indicateur = selectors.indicateur_detail(code)
     except Indicateur.DoesNotExist as exc:
         raise Http404("Indicateur inconnu.") from exc
+    role, jour = role_of(request.user), timezone.localdate()
+    # Values not yet validated, as for the measurements (selectors.mesure_list_visible_to): officers and
+    # directors, and the partners of the indicator's project; the public sees validated values only.
+    voit_non_validees = role in (Profil.Role.CHARGE, Profil.Role.DIRECTEUR) or (
+        role == Profil.Role.PARTENAIRE and indicateur.impact.projet_id in set(projets_ids_of(request.user))
+    )
     context = {
         "indicateur": indicateur,
         "title": indicateur.libelle,
-        "peut_modifier": role_of(request.user) == Profil.Role.CHARGE,
+        "peut_modifier": role == Profil.Role.CHARGE,
+        "periodes": selectors.indicateur_periodes(indicateur=indicateur, jour=jour),
+        "jour": jour,
+        "voit_non_validees": voit_non_validees,
+        "delai_declaration": settings.INDICATEURS_DELAI_DECLARATION_JOURS,
     }
     return render(request, "indicateurs/indicateur_detail.html", context)
 

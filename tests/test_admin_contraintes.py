@@ -18,7 +18,7 @@ from django.db import models
 from comptes.models import Profil
 from financements.models import Allocation, Engagement, Enveloppe, Versement
 from indicateurs import services as services_indicateurs
-from indicateurs.models import ImpactQualitatif, Indicateur
+from indicateurs.models import EtapeRelance, ImpactQualitatif, Indicateur
 from laureats.models import Organisation, Projet
 from territoires.models import DirectionRegionale, Label, Region, Thematique, TypeTerritoire
 from tests import grand_livre as services
@@ -425,6 +425,32 @@ def impact_qualitatif_unique() -> Cas:
     )  # fmt: skip
 
 
+def _etape_relance(code: str) -> EtapeRelance:
+    # A transactional test's flush may have emptied the steps migration 0007 seeds.
+    jours = {"avant": -15, "echeance": 0, "retard": 15}[code]
+    return EtapeRelance.objects.get_or_create(code=code, defaults={"libelle": code, "jours": jours})[0]
+
+
+def etape_relance_du_bon_cote() -> Cas:
+    etape = _etape_relance("avant")
+    return Cas(
+        f"/admin/indicateurs/etaperelance/{etape.pk}/change/", {"jours": "5"}, "L'étape « avant » part de 1 à 365",
+        [EtapeRelance],
+    )  # fmt: skip
+
+
+def etape_relance_ajoutee_du_bon_cote() -> Cas:
+    EtapeRelance.objects.filter(code="retard").delete()
+    champs = {"code": "retard", "libelle": "Relance", "jours": "-3", "active": "on"}
+    return Cas("/admin/indicateurs/etaperelance/add/", champs, "l'étape « retard » de 1 à 365 jours", [EtapeRelance])
+
+
+def etape_relance_unique() -> Cas:
+    _etape_relance("echeance")
+    champs = {"code": "echeance", "libelle": "Encore", "jours": "0", "active": "on"}
+    return Cas("/admin/indicateurs/etaperelance/add/", champs, "existe déjà", [EtapeRelance])
+
+
 CAS = [
     plafond_sous_engage, plafond_nul, enveloppe_code_unique, allocation_unique, allocation_sous_engage,
     engagement_montant_positif, desengagement_sans_origine, depassement_sans_justification,
@@ -435,7 +461,8 @@ CAS = [
     organisation_siren_unique, organisation_slug_unique, region_code_unique, region_nom_unique,
     direction_nom_unique, direction_slug_unique, partenaire_sans_organisation, profil_unique_par_utilisateur,
     utilisateur_unique, cible_contre_le_sens, reference_apres_echeance, relatif_reference_non_nulle, sens_inconnu,
-    unite_hors_domaine, impact_qualitatif_unique,
+    unite_hors_domaine, impact_qualitatif_unique, etape_relance_du_bon_cote, etape_relance_ajoutee_du_bon_cote,
+    etape_relance_unique,
 ]  # fmt: skip
 CAS += [
     pytest.param(vocabulaire_unique(m, c), id=f"{m.__name__}_{c}_unique")

@@ -12,8 +12,9 @@ MODELS = [
 ]
 # Rows the evaluation job computes and never edits: they are a history themselves
 # (one evaluation per indicator and date, one row per status change, one per digest),
-# or derive from rows that have one (an indicator's reporting periods, from its frequency and deadline).
-COMPUTED_HISTORY = {"Evaluation", "ChangementStatut", "SyntheseEnvoyee", "Periode"}
+# or derive from rows that have one (an indicator's reporting periods, from its frequency and deadline;
+# the reminders sent, one row each, written once by the daily reminder and never changed).
+COMPUTED_HISTORY = {"Evaluation", "ChangementStatut", "SyntheseEnvoyee", "Periode", "RelanceEnvoyee"}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -187,6 +187,9 @@ PROGRAMME_DATE_DESIGNATION = datetime.date(2019, 9, 13)
 INDICATEURS_DEBUT_SUIVI = datetime.date.fromisoformat(env_str("INDICATEURS_DEBUT_SUIVI", "2020-01-01"))
 INDICATEURS_DELAI_DECLARATION_JOURS = env_int("INDICATEURS_DELAI_DECLARATION_JOURS", 60)
 
+# The portal's public address, for the links in e-mails sent by the workers (no request to take it from).
+PORTAIL_URL = env_str("PORTAIL_URL", "http://localhost:8000").rstrip("/")
+
 # Open data, SCDL « subventions » (portail/donnees_ouvertes.py): the body attributing the subsidies
 # (nomAttribuant, idAttribuant) and the aid scheme (dispositifAide). The Banque des Territoires, which operates the
 # programme for the State (PIA), is a directorate of the Caisse des dépôts: the legal person, with its SIRET.

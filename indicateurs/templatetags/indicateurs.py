@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from indicateurs.evaluation import regles
-from indicateurs.models import Evaluation, Indicateur, Statut
+from indicateurs.models import EtatPeriode, Evaluation, Indicateur, Statut
 from laureats.templatetags.montants import INSECABLE, en_decimal, nombre_fr, pourcentage
 
 register = template.Library()
@@ -19,6 +19,15 @@ BADGES = {
     Statut.A_SURVEILLER: "fr-badge--warning",
     Statut.EN_RETARD: "fr-badge--error",
     Statut.NON_RENSEIGNE: "",
+}
+
+BADGES_PERIODES = {
+    EtatPeriode.A_VENIR: "",
+    EtatPeriode.ATTENDUE: "fr-badge--info",
+    EtatPeriode.EN_RETARD: "fr-badge--error",
+    EtatPeriode.SOUMISE: "fr-badge--new",
+    EtatPeriode.A_REVOIR: "fr-badge--warning",
+    EtatPeriode.VALIDEE: "fr-badge--success",
 }
 
 # Chart geometry, in SVG user units (the chart scales with its container).
@@ -89,6 +98,18 @@ def sens_court(sens: str) -> str:
 @register.filter
 def badge_statut(statut: str) -> str:
     return BADGES.get(statut, "")
+
+
+@register.filter
+def badge_etat(etat: str) -> str:
+    """The DSFR badge of a reporting period's state."""
+    return BADGES_PERIODES.get(etat, "")
+
+
+@register.filter
+def etat_libelle(etat: str) -> str:
+    """« En retard » for `en_retard`: the label of a state annotated by PeriodeQuerySet.with_etat."""
+    return EtatPeriode(etat).label if etat in EtatPeriode.values else etat
 
 
 @register.simple_tag

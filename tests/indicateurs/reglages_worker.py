@@ -1,4 +1,4 @@
-"""Settings of the Celery workers that test_worker.py starts: the test settings plus the crash-test hooks.
+"""Settings of the Celery workers the tests start: the test settings, the crash-test hooks, a readable outbox.
 
 Only these test workers read them: a small chunk size and a pause between
 chunks, so that a SIGKILL lands in the middle of a run. The broker's options
@@ -14,3 +14,8 @@ from config.settings.test import *  # noqa: F403
 
 INDICATEURS_TAILLE_LOT = int(os.environ.get("INDICATEURS_TAILLE_LOT", "500"))
 INDICATEURS_PAUSE_ENTRE_LOTS = float(os.environ.get("INDICATEURS_PAUSE_ENTRE_LOTS", "0"))
+
+# A worker sending e-mails writes them where the test reads them (the in-memory outbox is the worker's own).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]

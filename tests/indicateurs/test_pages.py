@@ -20,7 +20,8 @@ JOUR = datetime.date(2025, 6, 30)
 # Filter choices (count and rows of projects, of regions), by region, by theme, at risk and their latest
 # evaluations, date of the latest evaluation, number of qualitative impacts.
 PROGRAMME_QUERIES = 10
-DETAIL_QUERIES = 4  # indicator with project and region, latest evaluation, validated measurements, status changes
+# Indicator with project and region, latest evaluation, validated measurements, status changes, reporting periods.
+DETAIL_QUERIES = 5
 
 
 def _biovallee_mesurees():

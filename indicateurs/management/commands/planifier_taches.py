@@ -29,6 +29,9 @@ DESCRIPTION = (
 NOM_RETARDS = "Signalement quotidien des tranches en retard"
 TACHE_RETARDS = "financements.signaler_tranches_en_retard"
 
+NOM_RELANCES = "Relances quotidiennes des partenaires (indicateurs à déclarer)"
+TACHE_RELANCES = "indicateurs.envoyer_relances"
+
 PLANIFICATIONS = [
     Planification(NOM, TACHE, HEURE, MINUTE, DESCRIPTION),
     # 7 a.m., Paris time: the officers find the tranches that fell overdue overnight when they start.
@@ -40,14 +43,24 @@ PLANIFICATIONS = [
         "Envoie à chaque chargé·e de programme les tranches de conventions passées en retard "
         "(date prévue dépassée, pas entièrement versées), une seule fois par tranche.",
     ),
+    # 8 a.m., Paris time: the partners find what they owe at the start of their day.
+    Planification(
+        NOM_RELANCES,
+        TACHE_RELANCES,
+        "8",
+        "0",
+        "Envoie à chaque contact partenaire un récapitulatif des périodes de déclaration à remplir, aux étapes "
+        "de relance réglées dans l'administration (avant, à et après la date limite), une seule fois par période "
+        "et par étape.",
+    ),
 ]
 
 
 class Command(BaseCommand):
     help = (
         "Planifie les tâches quotidiennes (django-celery-beat) : l'évaluation des indicateurs, le signalement des "
-        "tranches en retard. Idempotent : une planification modifiée dans l'administration est conservée, sauf "
-        "avec --reinitialiser."
+        "tranches en retard, les relances des partenaires. Idempotent : une planification modifiée dans "
+        "l'administration est conservée, sauf avec --reinitialiser."
     )
 
     def add_arguments(self, parser):
