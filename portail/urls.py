@@ -1,9 +1,13 @@
 from django.urls import path
 
-from portail import views
+from portail import informations, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The pages every public site links from its footer (RGAA statement, legal notice, personal data).
+    path("accessibilite/", informations.accessibilite, name="accessibilite"),
+    path("mentions-legales/", informations.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", informations.donnees_personnelles, name="donnees_personnelles"),
     path("projets/", views.projet_list_view, name="projet_list"),
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),
