@@ -429,7 +429,7 @@ LARGEURS = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "heigh
 ROLES_BALAYAGE = ["anonyme", "partenaire", "directeur", "charge", "superuser"]
 # Each role sees at least this many pages: a sweep that audits nothing cannot pass.
 PAGES_AU_MOINS = {"anonyme": 8, "partenaire": 8, "directeur": 15, "charge": 30, "superuser": 1}
-# Routes that are not pages: the sign-out (POST only), the admin apart from its index (Django's own UI).
+# Not a page: the sign-out (POST only). The admin is Django's own interface: its index alone is swept.
 ROUTES_HORS_BALAYAGE = {"logout"}
 # Elements that scroll sideways: each must be reachable with Tab and carry a name (RGAA 7.3, 12.13).
 # A table's scroller takes the focus itself; another one (DSFR's tab list) may hold focusable controls instead.
@@ -513,7 +513,8 @@ def pages_du_role(role: str, d: dict) -> tuple[list[str], list[str], object]:
         client.force_login(d[role])
     pages, non_remplies = [], []
     for route in toutes_les_routes():
-        if route.api or route.nom in ROUTES_HORS_BALAYAGE:
+        # The API answers JSON; its documentation is a page of the portal.
+        if (route.api and route.nom != "api_docs") or route.nom in ROUTES_HORS_BALAYAGE:
             continue
         if route.admin and not (role == "superuser" and route.gabarit == "/admin/"):
             continue
