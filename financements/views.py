@@ -56,6 +56,12 @@ EXPORTS = ("csv", "xlsx")
 
 @role_required(*LECTEURS)
 def tableau_de_bord(request, code: str | None = None):
+    # The region picker's form (sent by its button, never on a change of the list): the region's own address.
+    choix = request.GET.get("region")
+    if choix is not None and "export" not in request.GET:
+        if choix and Region.objects.filter(code=choix).exists():
+            return redirect("tableau_de_bord_region", code=choix)
+        return redirect("tableau_de_bord")
     region = get_object_or_404(Region, code=code) if code else None
     jour = timezone.localdate()
     nom = f"financements-{code or 'programme'}"

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from portail import views
+from portail import informations, views
 from portail.espace import espace
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Where each role lands after logging in (portail/espace.py).
     path("mon-espace/", espace, name="espace"),
+    # The pages every public site links from its footer (RGAA statement, legal notice, personal data).
+    path("accessibilite/", informations.accessibilite, name="accessibilite"),
+    path("mentions-legales/", informations.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", informations.donnees_personnelles, name="donnees_personnelles"),
     path("projets/", views.projet_list_view, name="projet_list"),
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),

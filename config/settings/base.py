@@ -380,6 +380,16 @@ CACHES = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "territoires-innovation@localhost")
 
+# --- Legal pages (/accessibilite/, /mentions-legales/, /donnees-personnelles/) ---
+# Who answers an accessibility report (RGAA: the statement gives a contact) and a request
+# about personal data; both addresses are the operator's, set per deployment.
+ACCESSIBILITE_CONTACT = env_str("ACCESSIBILITE_CONTACT", DEFAULT_FROM_EMAIL)
+DONNEES_PERSONNELLES_CONTACT = env_str("DONNEES_PERSONNELLES_CONTACT", ACCESSIBILITE_CONTACT)
+# The host named in the legal notice (loi n° 2004-575 du 21 juin 2004, article 6).
+HEBERGEUR_NOM = env_str("HEBERGEUR_NOM", "Caisse des Dépôts et consignations")
+HEBERGEUR_ADRESSE = env_str("HEBERGEUR_ADRESSE", "56 rue de Lille, 75007 Paris")
+HEBERGEUR_CONTACT = env_str("HEBERGEUR_CONTACT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

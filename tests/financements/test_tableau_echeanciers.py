@@ -142,7 +142,9 @@ def test_planned_and_paid_per_year_on_the_page_are_the_selector_s(jeu):
     assert chiffres["echeancier/total/prevu"] == Decimal("275000.00")  # both conventions
     # Paid 40 000 + 70 000, 10 000 reversed.
     assert chiffres["echeancier/total/verse"] == Decimal("100000.00")
-    assert '<th scope="col">Prévu</th>' in html and "<caption>Tranches prévues et versements nets par année" in html
+    assert '<th scope="col">Prévu</th>' in html and (
+        '<caption id="legende-tranches-annees">Tranches prévues et versements nets par année' in html
+    )
 
 
 def test_the_forecast_on_the_programme_s_dashboard_has_a_column_per_region_and_adds_up(jeu):

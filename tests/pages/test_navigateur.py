@@ -143,6 +143,17 @@ class Visite:
         )
         assert not violations, f"{self.page.url} :\n" + "\n".join(violations)
 
+    def violations_graves(self) -> list[str]:
+        """The page's violations of impact "serious" or "critical" (the sweep's bar; `capture` tolerates none)."""
+        return self.page.evaluate(
+            """async (tags) => (await axe.run({exclude: [["map-chart"]]},
+                                              {runOnly: {type: "tag", values: tags}, preload: false,
+                                               resultTypes: ["violations"]}))
+                .violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}) : ${v.help} — ${v.nodes.map(n => n.target).join(", ")}`)""",
+            WCAG,
+        )
+
     def verifier_tout_local(self) -> None:
         """No request left the machine: every http(s) request went to the live server on 127.0.0.1."""
         externes = [u for u in self.requetes if urlparse(u).scheme in ("http", "https", "ws", "wss")
@@ -261,8 +272,9 @@ def test_an_officer_filters_opens_edits_saves_and_reads_the_history(visite):
     v.connecter("claire")
     assert v.page.url.endswith("/financements/")
     v.capture("tableau-de-bord")
-    # The region picker opens the region's dashboard (static/js/navigation.js).
+    # The region picker opens the region's dashboard when its button is pressed.
     v.page.select_option("#choix-region", label="Auvergne-Rhône-Alpes")
+    v.page.get_by_role("button", name="Afficher la région").click()
     v.page.wait_for_url("**/financements/regions/84/")
 
     # list → filter
@@ -405,4 +417,207 @@ def test_a_partner_reads_the_portal_without_edit_controls(visite):
         v.aller(chemin, statut=403)
     v.page.get_by_role("button", name="Se déconnecter").click()
     assert v.page.locator("header").get_by_role("link", name="Se connecter").is_visible()
+    v.verifier_tout_local()
+
+
+# --- The sweep: every HTML page of the URLconf, for every role, at two widths ---------------------
+
+# The widths of a desktop screen and of a phone (RGAA 10.11: content reflows at 320 CSS px and above).
+LARGEURS = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
+# Anonymous visitors, partners, directors and officers see the portal; the superuser acts as an
+# officer there (comptes.roles.role_of), so it is audited on the admin's index alone.
+ROLES_BALAYAGE = ["anonyme", "partenaire", "directeur", "charge", "superuser"]
+# Each role sees at least this many pages: a sweep that audits nothing cannot pass.
+PAGES_AU_MOINS = {"anonyme": 8, "partenaire": 8, "directeur": 15, "charge": 30, "superuser": 1}
+# Not a page: the sign-out (POST only). The admin is Django's own interface: its index alone is swept.
+ROUTES_HORS_BALAYAGE = {"logout"}
+# Elements that scroll sideways: each must be reachable with Tab and carry a name (RGAA 7.3, 12.13).
+# A table's scroller takes the focus itself; another one (DSFR's tab list) may hold focusable controls instead.
+DEFILANTS_SANS_CLAVIER = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+  .filter((e) => {
+    const nom = e.getAttribute("aria-label") || (e.getAttribute("aria-labelledby") || "").split(" ")
+      .map((id) => document.getElementById(id)?.textContent || "").join("").trim();
+    const atteint = e.tabIndex >= 0 && nom && e.getAttribute("role");
+    const tableau = e.matches("table") || e.querySelector("table");
+    return !atteint && (tableau || !e.querySelector("a[href], button, input, select, textarea, [tabindex]"));
+  })
+  .map((e) => e.outerHTML.slice(0, 160))"""
+
+
+def _terrain_balayage() -> dict:
+    """The objects `valeurs_reelles` fills the routes' parameters from, on top of the demo data.
+
+    The same shapes as the hostile walk's `terrain` (tests/securite/test_aucune_erreur_serveur.py),
+    committed here since the live server reads them from another connection.
+    """
+    import datetime
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from comptes.services import jeton_create
+    from financements import services as financements_services
+    from indicateurs import services as indicateurs_services
+    from indicateurs.demo import demo_generate
+    from indicateurs.models import Indicateur
+    from laureats.models import Etablissement
+    from tests.factories import compte
+
+    d = {"projet": Projet.objects.get(slug="biovallee")}
+    for role in ("partenaire", "directeur", "charge"):
+        d[role] = compte(role, username=f"balayage-{role}")
+    d["superuser"] = get_user_model().objects.create_superuser("balayage-admin", "admin@example.org", "x")
+    demo_generate(auteur=d["charge"])
+    d["prefixe"] = jeton_create(user=d["charge"], nom="balayage")[0].prefixe
+    d["convention"] = financements_services.convention_create(
+        projet=d["projet"], beneficiaire=d["projet"].chef_de_file, objet="Maison de l'agroécologie",
+        date_signature=datetime.date(2024, 1, 1), reference="CONV-BALAYAGE", montant=Decimal("1000.00"), by=None,
+        tranches=[
+            {"date_prevue": datetime.date(2024, 1, 1), "montant": Decimal("400.00"), "condition": "À la signature"},
+            {"date_prevue": datetime.date(2027, 1, 1), "montant": Decimal("600.00"), "condition": "À l'achèvement"},
+        ],
+    )  # fmt: skip
+    d["engagement"] = d["convention"].ecritures.get()
+    (d["versement"],) = financements_services.tranche_pay(
+        tranche=d["convention"].tranches.get(numero=1), montant=Decimal("10.00"), date=datetime.date(2024, 2, 1),
+        reference="V-BALAYAGE", by=None,
+    )  # fmt: skip
+    d["indicateur"] = Indicateur.objects.filter(impact__projet=d["projet"]).order_by("pk").first()
+    d["mesure"] = indicateurs_services.mesure_submit(
+        indicateur=d["indicateur"], date=datetime.date(2024, 12, 15), valeur=Decimal("1"), source="Relevé",
+        by=d["partenaire"],
+    )  # fmt: skip
+    d["partenariat"] = Partenariat.objects.filter(projet=d["projet"]).order_by("pk").first()
+    d["etablissement"] = Etablissement.objects.create(
+        organisation=d["projet"].chef_de_file, siret="73282932000074", libelle="Siège"
+    )
+    # A subsidy's commitment opens the convention's pages; an equity investment (no convention)
+    # the forms a commitment has of its own (disbursement, decommitment).
+    investissement = Engagement.objects.filter(convention__isnull=True, engagement_origine__isnull=True,
+                                               reference__startswith="DEMO-").order_by("pk").first()  # fmt: skip
+    d["variantes"] = [{}, {"engagement": investissement}]
+    return d
+
+
+def pages_du_role(role: str, d: dict) -> tuple[list[str], list[str], object]:
+    """The HTML pages the role is served (200, text/html), every route of the URLconf filled with real
+    values; the routes the suite cannot fill; the role's test client (its session is the browser's)."""
+    from django.test import Client
+
+    from tests.securite.routes import toutes_les_routes
+    from tests.securite.test_aucune_erreur_serveur import valeurs_reelles
+
+    client = Client()
+    if role != "anonyme":
+        client.force_login(d[role])
+    pages, non_remplies = [], []
+    for route in toutes_les_routes():
+        # The API answers JSON; its documentation is a page of the portal.
+        if (route.api and route.nom != "api_docs") or route.nom in ROUTES_HORS_BALAYAGE:
+            continue
+        if route.admin and not (role == "superuser" and route.gabarit == "/admin/"):
+            continue
+        if role == "superuser" and not route.admin:
+            continue
+        urls, erreurs = [], []
+        for variante in d["variantes"]:
+            try:
+                urls.append(route.url(valeurs_reelles(route, {**d, **variante})))
+            except (KeyError, AttributeError) as exc:
+                erreurs.append(f"{route} : {exc!r}")
+        if not urls:
+            non_remplies += erreurs
+        for url in dict.fromkeys(urls):
+            reponse = client.get(url)
+            # 302 (to the login page, or elsewhere), 403, 404, 405 (POST only): not a page of this role.
+            if reponse.status_code == 200 and reponse["Content-Type"].startswith("text/html"):
+                pages.append(url)
+    return pages, non_remplies, client
+
+
+@pytest.mark.parametrize("role", ROLES_BALAYAGE)
+def test_every_page_a_role_sees_has_no_serious_accessibility_violation_at_both_widths(navigateur, live_server, role):
+    """axe-core (WCAG 2.1 A and AA) on every page the role is served, at 1440 and 390 px: no violation
+    of impact "serious" or "critical"; at 390 px every element that scrolls sideways is focusable and named."""
+    d = _terrain_balayage()
+    pages, non_remplies, client = pages_du_role(role, d)
+    assert non_remplies == [], "Routes sans valeurs réelles (à ajouter dans _terrain_balayage) :\n" + "\n".join(
+        non_remplies
+    )
+    assert len(pages) >= PAGES_AU_MOINS[role], pages
+    graves, defilants = [], []
+    for largeur, viewport in LARGEURS.items():
+        v = Visite(navigateur, live_server.url, f"balayage-{role}-{largeur}", viewport=viewport)
+        try:
+            if role != "anonyme":
+                v.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                                        "url": live_server.url}])  # fmt: skip
+            for url in pages:
+                v.aller(url)
+                graves += [f"{largeur} px {url} : {ligne}" for ligne in v.violations_graves()]
+                if largeur == "390":
+                    defilants += [f"{url} : {html}" for html in v.page.evaluate(DEFILANTS_SANS_CLAVIER)]
+            v.verifier_tout_local()
+        finally:
+            v.fermer()
+    assert not graves, f"{len(graves)} violation(s) grave(s) ou critique(s) :\n" + "\n".join(graves)
+    assert not defilants, "Défilement horizontal sans accès au clavier ou sans nom :\n" + "\n".join(defilants)
+
+
+def test_each_scrollable_table_is_reached_with_tab_and_named_on_a_phone(visite):
+    v = visite("tableaux-mobile", viewport=LARGEURS["390"], is_mobile=True)
+    for chemin in ("/", "/indicateurs/"):
+        v.aller(chemin)
+        # The tables that scroll sideways at this width: the id of the caption that names each.
+        defilantes = v.page.evaluate(
+            """() => [...document.querySelectorAll(".fr-table__container")]
+                .filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.getAttribute("aria-labelledby"))"""
+        )
+        assert len(defilantes) >= 2, chemin
+        for legende in defilantes:
+            texte = v.page.locator(f"caption#{legende}").inner_text().strip()
+            # Named by its caption for assistive technologies, as Chromium computes it.
+            assert v.page.get_by_role("region", name=texte, exact=True).count() == 1, texte
+        atteintes = []
+        for _ in range(300):
+            v.page.keyboard.press("Tab")
+            legende = v.page.evaluate(
+                """() => document.activeElement.matches(".fr-table__container")
+                         ? document.activeElement.getAttribute("aria-labelledby") : null"""
+            )
+            if legende in defilantes and legende not in atteintes:
+                atteintes.append(legende)
+                # Once reached, the table scrolls with the arrow keys.
+                avant = v.page.evaluate("() => document.activeElement.scrollLeft")
+                v.page.keyboard.press("ArrowRight")
+                v.page.wait_for_function(f"() => document.activeElement.scrollLeft > {avant}")
+            if len(atteintes) == len(defilantes):
+                break
+        # In the order of the page.
+        assert atteintes == defilantes, chemin
+        v.capture(chemin.strip("/") or "accueil")
+    v.verifier_tout_local()
+
+
+def test_the_region_picker_changes_page_only_when_its_button_is_pressed(visite):
+    compte_avec_mot_de_passe("charge", "carole")
+    v = visite("choix-region")
+    v.connecter("carole")
+    v.aller("/financements/")
+    v.page.select_option("#choix-region", label="Auvergne-Rhône-Alpes")
+    v.page.wait_for_timeout(500)
+    assert urlparse(v.page.url).path == "/financements/"
+    assert v.page.locator("h1").inner_text() == "Financements du programme"
+    v.page.get_by_role("button", name="Afficher la région").click()
+    v.page.wait_for_url("**/financements/regions/84/")
+    assert v.page.locator("h1").inner_text() == "Financements — Auvergne-Rhône-Alpes"
+    # The list shows the region open; back to the whole programme, again with the button.
+    assert v.page.locator("#choix-region").input_value() == "84"
+    v.page.select_option("#choix-region", label="Tout le programme")
+    v.page.wait_for_timeout(300)
+    assert urlparse(v.page.url).path == "/financements/regions/84/"
+    v.page.get_by_role("button", name="Afficher la région").click()
+    v.page.wait_for_url("**/financements/")
     v.verifier_tout_local()
