@@ -2,11 +2,14 @@ from django.urls import path
 
 from portail import views
 from portail.espace import espace
+from portail.espace_partenaire import mesure_correct, periode_declare
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Where each role lands after logging in (portail/espace.py).
     path("mon-espace/", espace, name="espace"),
+    path("mon-espace/periodes/<int:pk>/declarer/", periode_declare, name="espace_periode_declare"),
+    path("mon-espace/mesures/<uuid:uid>/corriger/", mesure_correct, name="espace_mesure_correct"),
     path("projets/", views.projet_list_view, name="projet_list"),
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),
