@@ -289,3 +289,17 @@ def test_the_declaration_and_correction_forms_render_in_pinned_queries(django_as
         assert client.get(url).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(f"/mon-espace/mesures/{mesure.uid}/corriger/").status_code == 200
+
+
+def test_a_period_not_over_defaults_to_today_and_a_future_one_has_nothing_to_declare():
+    jour = timezone.localdate()
+    client = _client(compte("partenaire"))
+    en_cours = Periode.objects.get(indicateur__code=KWH, debut__lte=jour, fin__gte=jour)
+    future = Periode.objects.filter(indicateur__code=KWH, debut__gt=jour).first()
+
+    assert f'value="{jour:%Y-%m-%d}"' in client.get(f"/mon-espace/periodes/{en_cours.pk}/declarer/").content.decode()
+    assert future is not None  # the calendar runs to the end of 2030
+    reponse = client.post(
+        f"/mon-espace/periodes/{future.pk}/declarer/", {"valeur": "1", "source": "S", "date": f"{future.debut}"}
+    )
+    assert reponse.status_code == 302 and not Mesure.objects.exists()
