@@ -9,7 +9,7 @@ from financements.api.views import (
     TrancheViewSet,
     VersementViewSet,
 )
-from indicateurs.api.views import IndicateurViewSet, MesureViewSet
+from indicateurs.api.views import IndicateurViewSet, MesureViewSet, PeriodeViewSet
 from laureats.api.views import OrganisationViewSet
 from portail.api.views import ProjetViewSet
 from territoires.api.views import RegionViewSet, ThematiqueViewSet, TypeTerritoireViewSet
@@ -29,6 +29,7 @@ router.register("tranches", TrancheViewSet, basename="tranche")
 router.register("regions", RegionFinancementsViewSet, basename="region-financements")
 router.register("indicateurs", IndicateurViewSet, basename="indicateur")
 router.register("mesures", MesureViewSet, basename="mesure")
+router.register("periodes", PeriodeViewSet, basename="periode")
 
 app_name = "api"
 urlpatterns = router.urls

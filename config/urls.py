@@ -13,6 +13,7 @@ admin.site.login_form = ConnexionAdminForm
 
 urlpatterns = [
     path("", include("portail.urls")),
+    path("", include("comptes.urls")),
     path("", include("laureats.urls")),
     path("", include("financements.urls")),
     path("indicateurs/", include("indicateurs.urls")),

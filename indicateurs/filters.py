@@ -2,7 +2,7 @@ import django_filters
 
 from config.api_tools import StrictBooleanFilter
 from config.identifiants import INDICATEUR, PROJET, REGION, IdentifiantFilter
-from indicateurs.models import Indicateur, Mesure
+from indicateurs.models import EtatPeriode, Indicateur, Mesure, Periode
 from laureats.models import Projet
 from territoires.models import Region
 
@@ -39,3 +39,21 @@ class MesureFilterSet(django_filters.FilterSet):
     class Meta:
         model = Mesure
         fields = ["indicateur", "projet", "statut", "demo"]
+
+
+class PeriodeFilterSet(django_filters.FilterSet):
+    """Filters of the reporting periods; `etat` reads the state annotated by the selector."""
+
+    etat = django_filters.ChoiceFilter(choices=EtatPeriode.choices, label="État de la période")
+    indicateur = IdentifiantFilter(
+        field_name="indicateur", to_field_name="code", queryset=Indicateur.objects.all(), label="Indicateur (code)",
+        identifiant=INDICATEUR,
+    )  # fmt: skip
+    projet = IdentifiantFilter(
+        field_name="indicateur__impact__projet", to_field_name="slug", queryset=Projet.objects.all(),
+        label="Projet (identifiant)", identifiant=PROJET,
+    )  # fmt: skip
+
+    class Meta:
+        model = Periode
+        fields = ["etat", "indicateur", "projet"]

@@ -163,6 +163,20 @@ def mesure_list_visible_to(user) -> QuerySet[Mesure]:
     return mesures.filter(statut=Mesure.Statut.VALIDEE)
 
 
+def mesures_of_projets(projets) -> QuerySet[Mesure]:
+    """Every measurement of these projects (ids or a queryset), most recently submitted first, with its period."""
+    return (
+        Mesure.objects.filter(indicateur__impact__projet__in=projets)
+        .select_related("indicateur__impact__projet", "periode")
+        .order_by("-soumise_le", "-pk")
+    )
+
+
+def indicateurs_of_projets(projets) -> QuerySet[Indicateur]:
+    """The indicators of these projects (ids or a queryset) with their latest evaluation, in the fiches' order."""
+    return indicateur_list().filter(impact__projet__in=projets).order_by("impact__projet__ordre", "impact__ordre", "pk")
+
+
 def mesures_a_valider() -> QuerySet[Mesure]:
     """The officers' queue: submitted measurements, oldest first, with what a decision needs to show."""
     return (
@@ -175,12 +189,29 @@ def mesures_a_valider() -> QuerySet[Mesure]:
 # --- Reporting periods ------------------------------------------------------------
 
 
+def _mesure_retenue(champ: str) -> Subquery:
+    """A field of the period's kept measurement, the one its state reads (PeriodeQuerySet.with_etat)."""
+    retenue = (
+        Mesure.objects.filter(periode=OuterRef("pk"))
+        .exclude(statut=Mesure.Statut.REJETEE)
+        .order_by("-date", "-pk")
+        .values(champ)[:1]
+    )
+    return Subquery(retenue)
+
+
 def periode_list(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
     """Reporting periods with their state on `jour` (`etat`), indicator and project, by due date.
 
+    Each period also carries its kept measurement's `mesure_uid` and the officer's
+    `mesure_commentaire` (what to correct when the period is « à revoir »).
     `projets`: ids (or a queryset) of the projects to keep; every project when None.
     """
-    periodes = Periode.objects.with_etat(jour).select_related("indicateur__impact__projet__region")
+    periodes = (
+        Periode.objects.with_etat(jour)
+        .annotate(mesure_uid=_mesure_retenue("uid"), mesure_commentaire=_mesure_retenue("commentaire"))
+        .select_related("indicateur__impact__projet__region")
+    )
     if projets is not None:
         periodes = periodes.in_projets(projets)
     return periodes.order_by("date_limite", "indicateur__impact__projet__ordre", "indicateur_id")
@@ -189,6 +220,16 @@ def periode_list(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
 def periodes_dues(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
     """What the partners owe on `jour`: periods due, overdue or sent back for correction, oldest due first."""
     return periode_list(jour=jour, projets=projets).filter(etat__in=ETATS_DUS)
+
+
+def periode_list_visible_to(user, *, jour: datetime.date) -> QuerySet[Periode]:
+    """Periods the user may read: officers and directors all, a partner those of their organisation's projects."""
+    role = role_of(user)
+    if role in (Profil.Role.CHARGE, Profil.Role.DIRECTEUR):
+        return periode_list(jour=jour)
+    if role == Profil.Role.PARTENAIRE:
+        return periode_list(jour=jour, projets=projets_ids_of(user))
+    return Periode.objects.none()
 
 
 def periodes_en_retard(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:

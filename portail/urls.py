@@ -2,6 +2,7 @@ from django.urls import path
 
 from portail import informations, views
 from portail.espace import espace
+from portail.espace_partenaire import mesure_correct, periode_declare
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("accessibilite/", informations.accessibilite, name="accessibilite"),
     path("mentions-legales/", informations.mentions_legales, name="mentions_legales"),
     path("donnees-personnelles/", informations.donnees_personnelles, name="donnees_personnelles"),
+    path("mon-espace/periodes/<int:pk>/declarer/", periode_declare, name="espace_periode_declare"),
+    path("mon-espace/mesures/<uuid:uid>/corriger/", mesure_correct, name="espace_mesure_correct"),
     path("projets/", views.projet_list_view, name="projet_list"),
     path("projets/<slug:slug>/", views.projet_detail, name="projet_detail"),
     path("projets/<slug:slug>/modifier/", views.projet_edit, name="projet_edit"),

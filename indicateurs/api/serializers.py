@@ -5,7 +5,7 @@ from comptes.affichage import auteur_pour
 from comptes.api.serializers import AUTEUR_AIDE
 from config.api_tools import LienParIdentifiant, TexteStrict
 from config.saisie import DecimalChaineField
-from indicateurs.models import Evaluation, Indicateur, Mesure
+from indicateurs.models import EtatPeriode, Evaluation, Indicateur, Mesure, Periode
 
 VALEUR = {"max_digits": 18, "decimal_places": 4}
 VALEUR_LUE = {**VALEUR, "read_only": True}
@@ -134,4 +134,37 @@ class MesureCreateSerializer(serializers.Serializer):
 class DecisionSerializer(serializers.Serializer):
     commentaire = TexteStrict(
         required=False, allow_blank=True, default="", help_text="Obligatoire pour un rejet ; lu par le partenaire."
+    )
+
+
+class PeriodeSerializer(serializers.ModelSerializer):
+    indicateur = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        help_text="Code de l'indicateur, tel que listé par `GET /api/v1/indicateurs/`.",
+    )
+    projet = serializers.SlugRelatedField(
+        source="indicateur.impact.projet", slug_field="slug", read_only=True, help_text="Identifiant du projet."
+    )
+    libelle = serializers.CharField(read_only=True, help_text="« 2025 », « 1er semestre 2025 », « 3e trimestre 2025 ».")
+    etat = serializers.ChoiceField(
+        choices=EtatPeriode.choices, read_only=True,
+        help_text="À venir (période en cours), attendue (avant la date limite), en retard, soumise, à revoir, validée.",
+    )  # fmt: skip
+    mesure = serializers.UUIDField(
+        source="mesure_uid", read_only=True, allow_null=True,
+        help_text="Identifiant (uid) de la mesure retenue pour la période ; null tant qu'aucune n'est déclarée.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Periode
+        fields = ["id", "indicateur", "projet", "debut", "fin", "libelle", "date_limite", "etat", "mesure"]
+        read_only_fields = fields
+
+
+class MesureCorrectionSerializer(serializers.Serializer):
+    valeur = DecimalChaineField(help_text='Nombre décimal, en chaîne ("12.5").', **VALEUR)
+    source = TexteStrict(max_length=500, help_text="D'où vient la valeur (étude, relevé, base de données).")
+    date = serializers.DateField(
+        required=False, help_text="Nouvelle date (AAAA-MM-JJ), dans la même période ; inchangée si absente."
     )

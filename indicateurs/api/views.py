@@ -1,20 +1,26 @@
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from comptes.permissions import EstChargeDeProgramme
+from comptes.permissions import AAUnRole, EstChargeDeProgramme
 from config.api_tools import ListeMixin
 from indicateurs import selectors, services
 from indicateurs.api.serializers import (
     DecisionSerializer,
     EvaluationSerializer,
     IndicateurSerializer,
+    MesureCorrectionSerializer,
     MesureCreateSerializer,
     MesureSerializer,
     PageEvaluationsSerializer,
+    PeriodeSerializer,
 )
-from indicateurs.filters import IndicateurFilterSet, MesureFilterSet
+from indicateurs.filters import IndicateurFilterSet, MesureFilterSet, PeriodeFilterSet
+from indicateurs.models import Periode
 
 UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -101,8 +107,49 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
     def reject(self, request, uid=None, format=None):
         return self._decide(request, services.mesure_reject)
 
+    @extend_schema(
+        summary="Corriger une mesure renvoyée pour correction (partenaire)",
+        tags=["Mesures"],
+        request=MesureCorrectionSerializer,
+        responses={200: MesureSerializer, 400: OpenApiResponse(description="Saisie invalide, ou mesure pas à revoir"),
+                   403: OpenApiResponse(description="Projet hors de votre organisation")},
+    )  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="corriger", url_name="corriger", permission_classes=[AAUnRole])
+    def correct(self, request, uid=None, format=None):
+        correction = MesureCorrectionSerializer(data=request.data)
+        correction.is_valid(raise_exception=True)
+        mesure = services.mesure_correct(mesure=self.get_object(), by=request.user, **correction.validated_data)
+        return Response(self.get_serializer(mesure).data)
+
     def _decide(self, request, service):
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
         mesure = service(mesure=self.get_object(), by=request.user, **decision.validated_data)
         return Response(self.get_serializer(mesure).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Périodes de déclaration et leur état du jour, selon votre rôle", tags=["Périodes"]),
+)
+class PeriodeViewSet(ListeMixin, viewsets.GenericViewSet):
+    """Les périodes de déclaration des indicateurs, avec leur état au jour de la requête.
+
+    Un partenaire voit celles des projets de son organisation, comme dans son espace ;
+    les chargé·es de programme et directeur·rices voient toutes. Réservé aux comptes du
+    programme. Triées par date limite.
+    """
+
+    serializer_class = PeriodeSerializer
+    filterset_class = PeriodeFilterSet
+    # A period has no modification date of its own: its state changes with the day and the measurements.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    permission_classes = [AAUnRole]
+    ordering_fields = ["date_limite", "debut"]
+    ordering = ["date_limite", "indicateur__impact__projet__ordre", "indicateur_id", "pk"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Periode.objects.none()
+        return selectors.periode_list_visible_to(self.request.user, jour=timezone.localdate()).select_related(
+            "indicateur__impact__projet"
+        )

@@ -408,7 +408,8 @@ def test_a_partner_reads_the_portal_without_edit_controls(visite):
     compte_avec_mot_de_passe("partenaire", "paula")
     v = visite("partenaire")
     v.connecter("paula")
-    assert urlparse(v.page.url).path == "/"
+    # A partner lands on their space (tests/pages/test_navigateur_partenaire.py walks it).
+    assert urlparse(v.page.url).path == "/mon-espace/"
     v.aller("/projets/biovallee/")
     assert v.page.get_by_role("link", name="Modifier la fiche").count() == 0
     assert v.page.get_by_role("link", name="Historique des modifications").count() == 0

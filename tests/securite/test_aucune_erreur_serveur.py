@@ -236,6 +236,10 @@ def valeurs_reelles(route: Route, d: dict) -> dict[str, str]:
                 valeurs[p] = str(d["etablissement"].pk)
             elif g.startswith("/api/v1/tranches/"):
                 valeurs[p] = str(d["convention"].tranches.get(numero=1).pk)
+            elif g.startswith("/mon-espace/periodes/"):
+                valeurs[p] = str(d["mesure"].periode_id)
+            elif g.startswith("/mon-espace/jetons/"):
+                valeurs[p] = str(d["jeton"].pk)
             else:
                 raise KeyError(f"{route} : pk")
         elif p == "genre":
@@ -295,8 +299,8 @@ def terrain(django_db_setup, django_db_blocker):
         for role in ROLES[1:]:
             d[role] = compte(role, username=f"hostile-{role}")
         d["superuser"] = get_user_model().objects.create_superuser("hostile-admin", "admin@example.org", "x")
-        jeton, _ = jeton_create(user=d["charge"], nom="hostile")
-        d["prefixe"] = jeton.prefixe
+        d["jeton"], _ = jeton_create(user=d["charge"], nom="hostile")
+        d["prefixe"] = d["jeton"].prefixe
         # A subsidy: a convention with its lead, two tranches, the first partly paid.
         d["convention"] = financements_services.convention_create(
             projet=d["projet"], beneficiaire=d["projet"].chef_de_file, objet="Objet",
