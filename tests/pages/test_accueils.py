@@ -208,3 +208,11 @@ def test_the_export_is_for_officers_and_directors(client):
     assert connecte("partenaire").get("/indicateurs/retards.csv").status_code == 403
     anonyme = client.get("/indicateurs/retards.xlsx")
     assert anonyme.status_code == 302 and anonyme["Location"].startswith("/connexion/")
+
+
+@pytest.mark.parametrize("role", ["charge", "directeur"])
+def test_the_export_runs_in_one_query_after_the_session(activite, role, django_assert_num_queries):
+    client = connecte(role)
+    # session, user, profile, overdue reports by project (a director's regions as a subquery)
+    with django_assert_num_queries(4):
+        assert client.get("/indicateurs/retards.xlsx").status_code == 200
