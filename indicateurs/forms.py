@@ -9,10 +9,13 @@ from indicateurs.models import Periode
 class DecisionForm(forms.Form):
     """An officer's decision on a submitted measurement (the service applies it)."""
 
-    decision = forms.ChoiceField(choices=[("valider", "Valider"), ("rejeter", "Rejeter")], label="Décision")
+    decision = forms.ChoiceField(
+        choices=[("valider", "Valider"), ("renvoyer", "Renvoyer pour correction"), ("rejeter", "Rejeter")],
+        label="Décision",
+    )
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Obligatoire pour un rejet ; le partenaire le lira.",
+        help_text="Obligatoire pour un renvoi ou un rejet ; le partenaire le lira.",
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -10,6 +11,7 @@ from django.db.models.functions import Coalesce
 from comptes.models import Profil
 from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
+from indicateurs.evaluation import regles
 from indicateurs.models import (
     ETATS_DUS,
     ChangementStatut,
@@ -178,12 +180,98 @@ def indicateurs_of_projets(projets) -> QuerySet[Indicateur]:
 
 
 def mesures_a_valider() -> QuerySet[Mesure]:
-    """The officers' queue: submitted measurements, oldest first, with what a decision needs to show."""
+    """The officers' queue: submitted measurements, oldest first, with what a decision needs to show.
+
+    Each row carries, in the same query, the indicator's previous validated value before its
+    date (`valeur_precedente`, `date_precedente`) and its first validated value up to that date
+    (`valeur_premiere`, `date_premiere`: the trajectory's origin when the fiche gives none).
+    """
+    validees = Mesure.objects.validated().filter(indicateur=OuterRef("indicateur"))
+    precedente = validees.filter(date__lt=OuterRef("date")).order_by("-date", "-pk")
+    premiere = validees.filter(date__lte=OuterRef("date")).order_by("date", "pk")
     return (
         Mesure.objects.filter(statut=Mesure.Statut.SOUMISE)
-        .select_related("indicateur__impact__projet", "auteur__profil__organisation")
+        .select_related("indicateur__impact__projet__region", "periode", "auteur__profil__organisation")
+        .annotate(
+            valeur_precedente=Subquery(precedente.values("valeur")[:1]),
+            date_precedente=Subquery(precedente.values("date")[:1]),
+            valeur_premiere=Subquery(premiere.values("valeur")[:1]),
+            date_premiere=Subquery(premiere.values("date")[:1]),
+        )
         .order_by("soumise_le", "pk")
     )
+
+
+def mesures_par_statut() -> dict[str, int]:
+    """How many measurements are in each status (one query): the officers' home counts."""
+    return Mesure.objects.aggregate(**{statut: Count("pk", filter=Q(statut=statut)) for statut in Mesure.Statut.values})
+
+
+def _pourcentage_de(ecart: Decimal, base: Decimal | None) -> Decimal | None:
+    """`ecart` as a % of `base`, two decimals; None where the base is missing or zero."""
+    if not base:
+        return None
+    return (ecart * 100 / abs(base)).quantize(regles.DEUX_DECIMALES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LigneValidation:
+    """A submitted measurement with what an officer judges it against."""
+
+    mesure: Mesure
+    precedente: regles.Releve | None
+    # Where the trajectory stands on the measurement's own date; None without an origin.
+    attendue: Decimal | None
+
+    @property
+    def variation(self) -> Decimal | None:
+        return None if self.precedente is None else self.mesure.valeur - self.precedente.valeur
+
+    @property
+    def variation_pourcentage(self) -> Decimal | None:
+        variation = self.variation
+        return None if variation is None else _pourcentage_de(variation, self.precedente.valeur)
+
+    @property
+    def ecart_attendu(self) -> Decimal | None:
+        return None if self.attendue is None else self.mesure.valeur - self.attendue
+
+    @property
+    def ecart_attendu_pourcentage(self) -> Decimal | None:
+        ecart = self.ecart_attendu
+        return None if ecart is None else _pourcentage_de(ecart, self.attendue)
+
+
+def valeur_attendue(mesure: Mesure) -> Decimal | None:
+    """The value expected on the trajectory at the measurement's date, by the evaluation's own rules.
+
+    The measurement is taken as the latest value: the origin is the fiche's baseline, else the
+    first validated value before it (as it would be once this one is validated).
+    """
+    indicateur = mesure.indicateur
+    releve = regles.Releve(mesure.valeur, mesure.date)
+    premiere = getattr(mesure, "valeur_premiere", None)
+    return regles.evaluer(
+        sens=indicateur.sens,
+        valeur_reference=indicateur.valeur_reference,
+        date_reference=indicateur.date_reference,
+        valeur_cible=indicateur.valeur_cible,
+        echeance=indicateur.echeance,
+        jour=mesure.date,
+        derniere=releve,
+        premiere=releve if premiere is None else regles.Releve(premiere, mesure.date_premiere),
+    ).valeur_attendue
+
+
+def lignes_a_valider() -> list[LigneValidation]:
+    """The queue with each measurement's previous validated value and expected value (one query)."""
+    lignes = []
+    for mesure in mesures_a_valider():
+        precedente = None
+        if mesure.valeur_precedente is not None:
+            precedente = regles.Releve(mesure.valeur_precedente, mesure.date_precedente)
+        lignes.append(LigneValidation(mesure=mesure, precedente=precedente, attendue=valeur_attendue(mesure)))
+    return lignes
 
 
 # --- Reporting periods ------------------------------------------------------------

@@ -11,10 +11,12 @@ from comptes.models import Profil
 from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
 from config.erreurs import erreurs_sur_formulaire
+from financements import exports
 from indicateurs import selectors, services
 from indicateurs.filters import IndicateurFilterSet
 from indicateurs.forms import DecisionForm, IndicateurForm
 from indicateurs.models import ImpactQualitatif, Indicateur, Mesure, Statut
+from laureats.models import Projet
 
 
 def _exiger_charge(request):
@@ -99,12 +101,19 @@ def mesure_queue(request):
     """The officers' queue of submitted measurements, each with its decision form."""
     if refus := _exiger_charge(request):
         return refus
-    mesures = selectors.mesures_a_valider()
+    lignes = selectors.lignes_a_valider()
     return render(
         request,
         "indicateurs/mesure_queue.html",
-        {"mesures": mesures, "form": DecisionForm(), "title": "Mesures à valider"},
+        {"lignes": lignes, "form": DecisionForm(), "title": "Mesures à valider"},
     )
+
+
+DECISIONS = {
+    "valider": services.mesure_validate,
+    "renvoyer": services.mesure_return,
+    "rejeter": services.mesure_reject,
+}
 
 
 @require_POST
@@ -114,9 +123,11 @@ def mesure_decide(request, uid):
     mesure = get_object_or_404(Mesure, uid=uid)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Décision illisible : choisissez « valider » ou « rejeter ».")
+        messages.error(
+            request, "Décision illisible : choisissez « valider », « renvoyer pour correction » ou « rejeter »."
+        )
         return redirect("mesure_queue")
-    service = services.mesure_validate if form.cleaned_data["decision"] == "valider" else services.mesure_reject
+    service = DECISIONS[form.cleaned_data["decision"]]
     try:
         mesure = service(mesure=mesure, by=request.user, commentaire=form.cleaned_data["commentaire"])
     except ValidationError as exc:
@@ -126,3 +137,36 @@ def mesure_decide(request, uid):
             request, f"Mesure du {mesure.date:%d/%m/%Y} {mesure.get_statut_display().lower()} : {mesure.indicateur}."
         )
     return redirect("mesure_queue")
+
+
+COLONNES_RETARDS = [
+    exports.Colonne("Projet"), exports.Colonne("Région"), exports.Colonne("Déclarations en retard"),
+    exports.Colonne("Plus ancienne date limite", exports.DATE),
+]  # fmt: skip
+
+
+def _retards_export(request, format_: str):
+    """Overdue reports by project: officers read the programme, a director their regions."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    role = role_of(request.user)
+    if role == Profil.Role.CHARGE:
+        projets = None
+    elif role == Profil.Role.DIRECTEUR:
+        projets = Projet.objects.filter(region__in=request.user.profil.regions.all())
+    else:
+        raise PermissionDenied("Réservé aux chargé·es de programme et aux directeur·rices régionaux·ales.")
+    jour = timezone.localdate()
+    rows = [
+        [ligne["projet_titre"], ligne["region_nom"], ligne["nb_en_retard"], ligne["plus_ancienne"]]
+        for ligne in selectors.retards_par_projet(jour=jour, projets=projets)
+    ]
+    return exports.response(COLONNES_RETARDS, rows, f"declarations-en-retard-{jour:%Y-%m-%d}", format_)
+
+
+def retards_csv(request):
+    return _retards_export(request, "csv")
+
+
+def retards_xlsx(request):
+    return _retards_export(request, "xlsx")

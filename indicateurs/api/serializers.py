@@ -133,7 +133,10 @@ class MesureCreateSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     commentaire = TexteStrict(
-        required=False, allow_blank=True, default="", help_text="Obligatoire pour un rejet ; lu par le partenaire."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Obligatoire pour un renvoi pour correction ou un rejet ; lu par le partenaire.",
     )
 
 

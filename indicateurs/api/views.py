@@ -65,7 +65,7 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
     partenaire voit toutes les mesures des projets de son organisation et les
     mesures validées des autres ; le public voit les mesures validées.
     Déclaration : un partenaire pour les projets de son organisation (403
-    sinon). Validation et rejet : chargé·es de programme.
+    sinon). Validation, renvoi pour correction et rejet : chargé·es de programme.
     """
 
     lookup_field = "uid"
@@ -120,6 +120,26 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
         correction.is_valid(raise_exception=True)
         mesure = services.mesure_correct(mesure=self.get_object(), by=request.user, **correction.validated_data)
         return Response(self.get_serializer(mesure).data)
+
+    @extend_schema(
+        summary="Renvoyer une mesure au partenaire pour correction, commentaire obligatoire",
+        description=(
+            "La mesure passe « à revoir » : le partenaire la corrige et elle revient dans la file de validation."
+        ),
+        tags=["Mesures"],
+        request=DecisionSerializer,
+        responses={
+            200: MesureSerializer,
+            400: OpenApiResponse(description="Commentaire manquant ou mesure déjà décidée"),
+            403: OpenApiResponse(description="Réservé aux chargé·es de programme"),
+        },
+    )
+    @action(
+        detail=True, methods=["post"], url_path="renvoyer", url_name="renvoyer",
+        permission_classes=[EstChargeDeProgramme],
+    )  # fmt: skip
+    def send_back(self, request, uid=None, format=None):
+        return self._decide(request, services.mesure_return)
 
     def _decide(self, request, service):
         decision = DecisionSerializer(data=request.data)

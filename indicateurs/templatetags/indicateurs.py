@@ -278,3 +278,21 @@ def _description(indicateur, origine, mesures, evaluation) -> str:
     if evaluation is not None:
         morceaux.append(f"statut au {evaluation.date:%d/%m/%Y} : {evaluation.get_statut_display()}")
     return " ; ".join(morceaux) + "."
+
+
+@register.filter
+def ecart_avec_unite(value: Decimal | None, unite: str) -> str:
+    """A signed difference in the indicator's unit: « +12,5 emplois », « −3 % » ; « — » when unknown."""
+    if value is None:
+        return "—"
+    signe = "+" if value > 0 else ""
+    return f"{signe}{valeur(value, unite)}{INSECABLE}{unite}".replace("-", "−", 1)
+
+
+@register.filter
+def ecart_pourcentage(value: Decimal | None) -> str:
+    """A signed relative difference already in %: « +4,2 % » ; « — » when there is no base to compare with."""
+    if value is None:
+        return "—"
+    signe = "+" if value > 0 else ""
+    return f"{signe}{pourcentage(value)}".replace("-", "−", 1)

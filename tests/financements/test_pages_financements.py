@@ -35,9 +35,10 @@ def engagement():
     )  # fmt: skip
 
 
-def test_a_director_lands_on_the_dashboard_of_their_region():
+def test_a_director_lands_on_their_home_linking_to_the_dashboard_of_their_region():
     response = logged_in("directeur", regions=["53"]).get("/mon-espace/")
-    assert response.status_code == 302 and response["Location"] == "/financements/regions/53/"
+    assert response.status_code == 200 and response.templates[0].name == "portail/accueil_directeur.html"
+    assert 'href="/financements/regions/53/"' in response.content.decode()
 
 
 def test_the_region_dashboard_shows_its_projects_figures_and_chart(engagement, django_assert_num_queries):

@@ -383,7 +383,10 @@ def test_a_director_lands_on_their_region_dashboard_exports_it_and_cannot_edit(v
     compte_avec_mot_de_passe("directeur", "denis", regions=["84"])
     v = visite("directeur")
     v.connecter("denis")
-    assert v.page.url.endswith("/financements/regions/84/")
+    # A director lands on their home (tests/pages/test_navigateur_validation.py walks it), then opens the region.
+    assert urlparse(v.page.url).path == "/mon-espace/"
+    v.page.get_by_role("link", name="Financements — Auvergne-Rhône-Alpes").first.click()
+    v.page.wait_for_url("**/financements/regions/84/")
     assert v.page.locator("h1").inner_text() == "Financements — Auvergne-Rhône-Alpes"
     v.capture("tableau-de-bord-region")
 

@@ -42,6 +42,13 @@ PAGES = {
     # two tabs (commitments, disbursements): a count each, a page each once there are entries;
     # the filters' choices taken from the data: regions with projects, projects
     "/financements/grand-livre/": ("charge", 7, 9),
+    # the homes (portail/accueil.py): measures' counts, overdue reports by project, overdue tranches;
+    # a director's also reads their regions and the indicators at risk (their latest evaluation is one
+    # more query once some are at risk, tests/pages/test_accueils.py)
+    "/mon-espace/?charge": ("charge", 6, 6),
+    "/mon-espace/": ("directeur", 7, 7),
+    # the submitted measures with their context, in one query
+    "/indicateurs/mesures/a-valider/": ("charge", 4, 4),
 }
 
 
