@@ -31,3 +31,12 @@ class IndicateurForm(forms.ModelForm):
             "echeance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class ImportForm(forms.Form):
+    """A filled measurements template; the import reads and checks its content."""
+
+    fichier = forms.FileField(
+        label="Fichier du tableur",
+        error_messages={"required": "Choisissez le fichier .xlsx à importer.", "empty": "Le fichier est vide."},
+    )

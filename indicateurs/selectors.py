@@ -191,6 +191,18 @@ def periodes_dues(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
     return periode_list(jour=jour, projets=projets).filter(etat__in=ETATS_DUS)
 
 
+def periodes_a_declarer(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
+    """The due periods (periodes_dues) with the indicator's latest validated value and its date, for a spreadsheet.
+
+    `precedente_valeur`, `precedente_date`: null when no value of the indicator was validated yet.
+    """
+    derniere = Mesure.objects.validated().filter(indicateur=OuterRef("indicateur_id")).order_by("-date", "-pk")
+    return periodes_dues(jour=jour, projets=projets).annotate(
+        precedente_valeur=Subquery(derniere.values("valeur")[:1]),
+        precedente_date=Subquery(derniere.values("date")[:1]),
+    )
+
+
 def periodes_en_retard(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
     """Reports overdue on `jour`: the period is over, its due date passed, and no value is kept for it."""
     return periode_list(jour=jour, projets=projets).filter(etat=EtatPeriode.EN_RETARD)
