@@ -241,6 +241,7 @@ class Erreur:
     ligne: int | None
     colonne: str | None
     message: str
+    cle: str | None = None  # the template's key of the column (`date`), None for an unknown header
 
     def __str__(self) -> str:
         if self.ligne is None:
@@ -279,7 +280,7 @@ class _Erreurs:
     def ajouter(self, ligne: int, cle: str | None, message: str) -> None:
         self.total += 1
         if len(self.liste) < settings.IMPORT_ERREURS_MAX:
-            self.liste.append(Erreur(ligne, nom_colonne(cle) if cle else None, message))
+            self.liste.append(Erreur(ligne, nom_colonne(cle) if cle else None, message, cle))
 
     def refus(self) -> ImportRefuse:
         return ImportRefuse(self.liste, self.total)
@@ -384,16 +385,19 @@ def _colonnes(entetes: tuple, numero: int) -> tuple[dict[str, int], list[Erreur]
         if colonne is None:
             erreurs.append(Erreur(numero, texte, f"colonne inconnue ; les colonnes du modèle sont {attendues}."))
         elif colonne.cle in positions:
-            erreurs.append(Erreur(numero, texte, "colonne en double."))
+            erreurs.append(Erreur(numero, texte, "colonne en double.", colonne.cle))
         else:
             positions[colonne.cle] = position
     for cle in REQUISES:
         if cle not in positions:
-            erreurs.append(Erreur(numero, nom_colonne(cle), "colonne manquante : elle est obligatoire."))
+            erreurs.append(Erreur(numero, nom_colonne(cle), "colonne manquante : elle est obligatoire.", cle))
     if "periode" not in positions and "debut" not in positions:
         erreurs.append(
             Erreur(
-                numero, nom_colonne("periode"), "colonne manquante : nommez la période par « Période » ou « Début »."
+                numero,
+                nom_colonne("periode"),
+                "colonne manquante : nommez la période par « Période » ou « Début ».",
+                "periode",
             )
         )
     return positions, erreurs
