@@ -1,8 +1,10 @@
+import re
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, permissions, renderers, status, viewsets
+from rest_framework import exceptions, mixins, parsers, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -163,6 +165,8 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
     )  # fmt: skip
     def modele(self, request, format=None):
         slug = request.query_params.get("projet")
+        if slug is not None and not re.match(SLUG, slug):
+            raise exceptions.ValidationError({"projet": "Identifiant de projet invalide : lettres, chiffres, tirets."})
         projet = get_object_or_404(Projet, slug=slug) if slug else None
         reponse = HttpResponse(imports.modele_xlsx(by=request.user, projet=projet), content_type=imports.XLSX)
         reponse["Content-Disposition"] = f'attachment; filename="{imports.nom_du_modele()}"'

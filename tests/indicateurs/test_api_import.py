@@ -136,6 +136,8 @@ def test_an_officer_asks_for_one_project_and_an_unknown_one_is_a_404():
     lignes = list(load_workbook(io.BytesIO(un.content))["Mesures"].iter_rows(values_only=True))[1:]
     assert lignes and {row[1].split("-")[0] for row in lignes} == {"biovallee"}
     assert inconnu.status_code == 404 and inconnu["Content-Type"] == "application/problem+json"
+    mal_forme = Client().get(f"{MODELE}?projet=a/b", **en_tetes)
+    assert mal_forme.status_code == 400 and list(mal_forme.json()["errors"]) == ["projet"]
 
 
 def test_the_template_can_be_asked_for_by_its_media_type():

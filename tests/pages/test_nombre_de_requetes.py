@@ -42,6 +42,8 @@ PAGES = {
     # two tabs (commitments, disbursements): a count each, a page each once there are entries;
     # the filters' choices taken from the data: regions with projects, projects
     "/financements/grand-livre/": ("charge", 7, 9),
+    # the spreadsheet import's upload page: the projects an officer may take the template of
+    "/indicateurs/mesures/import/": ("charge", 4, 4),
 }
 
 
