@@ -307,6 +307,7 @@ def _lignes_du_classeur(fichier) -> list[tuple[int, tuple]]:
             f"Le fichier pèse {taille_texte(fichier.size)} : au plus "
             f"{taille_texte(settings.IMPORT_TAILLE_MAX_OCTETS)}. Découpez-le en plusieurs fichiers."
         )
+    fichier.seek(0)
     contenu = fichier.read(settings.IMPORT_TAILLE_MAX_OCTETS + 1)
     if extension == "xls" or contenu.startswith(SIGNATURE_OLE2):
         raise _refus(

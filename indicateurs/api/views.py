@@ -70,6 +70,17 @@ class RenduXlsx(renderers.BaseRenderer):
         return data
 
 
+class RenduOctets(RenduXlsx):
+    """The same bytes as a plain binary download: generated clients (openapi-python-client) read
+    `application/octet-stream` as a file and know no spreadsheet media type."""
+
+    media_type = "application/octet-stream"
+    format = "bin"
+
+
+OCTETS = RenduOctets.media_type
+
+
 def refus_en_probleme(request, exc: imports.ImportRefuse) -> Response:
     """A refused file as problem details: each message under `errors` by its dotted path
     (`lignes.7.valeur`, `fichier` for the whole file), and the same as objects under `lignes`."""
@@ -156,19 +167,22 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
         ],
         responses={
             (200, imports.XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Le classeur XLSX."),
+            (200, OCTETS): OpenApiResponse(OpenApiTypes.BINARY, description="Le classeur XLSX."),
             404: OpenApiResponse(description="Projet inconnu."),
         },
     )  # fmt: skip
     @action(
         detail=False, methods=["get"], url_path="modele", url_name="modele", permission_classes=[EstDeclarant],
-        renderer_classes=[RenduXlsx, renderers.JSONRenderer], filter_backends=[], pagination_class=None,
+        renderer_classes=[RenduXlsx, RenduOctets, renderers.JSONRenderer], filter_backends=[], pagination_class=None,
     )  # fmt: skip
     def modele(self, request, format=None):
         slug = request.query_params.get("projet")
         if slug is not None and not re.match(SLUG, slug):
             raise exceptions.ValidationError({"projet": "Identifiant de projet invalide : lettres, chiffres, tirets."})
         projet = get_object_or_404(Projet, slug=slug) if slug else None
-        reponse = HttpResponse(imports.modele_xlsx(by=request.user, projet=projet), content_type=imports.XLSX)
+        # The media type asked for (Accept), the spreadsheet's own unless a client asked for bare bytes.
+        media = OCTETS if isinstance(request.accepted_renderer, RenduOctets) else imports.XLSX
+        reponse = HttpResponse(imports.modele_xlsx(by=request.user, projet=projet), content_type=media)
         reponse["Content-Disposition"] = f'attachment; filename="{imports.nom_du_modele()}"'
         return reponse
 

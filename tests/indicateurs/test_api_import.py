@@ -144,3 +144,10 @@ def test_the_template_can_be_asked_for_by_its_media_type():
     reponse = Client().get(MODELE, HTTP_ACCEPT=imports.XLSX, **entetes(compte("partenaire")))
 
     assert reponse.status_code == 200 and reponse.content.startswith(b"PK")
+
+
+def test_a_client_asking_for_bytes_gets_the_same_workbook_as_octet_stream():
+    reponse = Client().get(MODELE, HTTP_ACCEPT="application/octet-stream", **entetes(compte("partenaire")))
+
+    assert reponse.status_code == 200 and reponse["Content-Type"] == "application/octet-stream"
+    assert load_workbook(io.BytesIO(reponse.content))["Mesures"]["B1"].value == "Code indicateur"
