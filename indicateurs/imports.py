@@ -70,6 +70,7 @@ COLONNES = [
     Colonne("valeur", "Valeur", 14, a_remplir=True),
     Colonne("date", "Date de la mesure", 14, "dd/mm/yyyy", a_remplir=True),
     Colonne("source", "Source", 40, a_remplir=True),
+    Colonne("motif_renvoi", "Motif du renvoi", 40),
 ]
 PAR_CLE = {c.cle: c for c in COLONNES}
 REQUISES = ["code", "valeur", "source"]  # and the period, by its label or its start
@@ -120,8 +121,9 @@ AIDE = [
     "6. Déposez le fichier sur la page « Importer des mesures » du portail, ou par l'API "
     "(POST /api/v1/mesures/import/). Le fichier est importé en entier ou pas du tout : en cas d'erreur, "
     "rien n'est enregistré et toutes les erreurs sont listées avec leur ligne et leur colonne.",
-    "7. Une période « à revoir » (renvoyée par un·e chargé·e de programme) est corrigée par la ligne qui la "
-    "concerne ; une période dont la valeur est déjà soumise ou validée est refusée.",
+    "7. Une période « à revoir » (renvoyée par un·e chargé·e de programme, qui dit quoi corriger dans la "
+    "colonne « Motif du renvoi ») est corrigée par la ligne qui la concerne ; une période dont la valeur est "
+    "déjà soumise ou validée est refusée.",
     "8. Les mesures importées sont soumises : elles comptent dans les évaluations une fois validées.",
     "",
     "Les colonnes protégées peuvent être déverrouillées (Révision > Ôter la protection, sans mot de passe) ; "
@@ -135,7 +137,7 @@ def _ligne_modele(periode: Periode) -> list:
     return [
         indicateur.impact.projet.titre, indicateur.code, indicateur.libelle, indicateur.unite, periode.libelle,
         periode.debut, periode.fin, periode.date_limite, EtatPeriode(periode.etat).label,
-        periode.precedente_valeur, periode.precedente_date, None, None, None,
+        periode.precedente_valeur, periode.precedente_date, None, None, None, periode.motif_renvoi,
     ]  # fmt: skip
 
 

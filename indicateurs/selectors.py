@@ -194,12 +194,15 @@ def periodes_dues(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
 def periodes_a_declarer(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
     """The due periods (periodes_dues) with the indicator's latest validated value and its date, for a spreadsheet.
 
-    `precedente_valeur`, `precedente_date`: null when no value of the indicator was validated yet.
+    `precedente_valeur`, `precedente_date`: null when no value of the indicator was validated yet;
+    `motif_renvoi`: what the officer asked to correct, for a period sent back (null otherwise).
     """
     derniere = Mesure.objects.validated().filter(indicateur=OuterRef("indicateur_id")).order_by("-date", "-pk")
+    renvoyee = Mesure.objects.filter(periode=OuterRef("pk"), statut=Mesure.Statut.A_REVOIR).order_by("-date", "-pk")
     return periodes_dues(jour=jour, projets=projets).annotate(
         precedente_valeur=Subquery(derniere.values("valeur")[:1]),
         precedente_date=Subquery(derniere.values("date")[:1]),
+        motif_renvoi=Subquery(renvoyee.values("commentaire")[:1]),
     )
 
 

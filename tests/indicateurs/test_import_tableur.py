@@ -93,7 +93,7 @@ def test_a_partners_template_lists_the_periods_its_organisation_owes_with_the_la
     )  # fmt: skip
     assert kwh_2024[8] == "En retard"
     assert kwh_2024[9:11] == (1250.5, datetime.datetime(2023, 6, 30))
-    assert kwh_2024[11:] == (None, None, None)
+    assert kwh_2024[11:] == (None, None, None, None)
     # The 2023 period holds the validated value: it is not owed any more.
     assert not any(row[1] == KWH and row[4] == "2023" for row in lignes[1:])
     feuille = classeur["Mesures"]
@@ -173,6 +173,9 @@ def test_a_period_sent_back_for_correction_is_corrected_not_declared_twice():
         by=partenaire,
     )  # fmt: skip
     services.mesure_return(mesure=mesure, by=compte("charge"), commentaire="La part 2024 est de 31,5 %.")
+    lignes, _ = _lire(imports.modele_xlsx(by=partenaire))
+    a_revoir = next(row for row in lignes[1:] if row[1] == BIO and row[4] == "2024")
+    assert (a_revoir[8], a_revoir[14]) == ("À revoir", "La part 2024 est de 31,5 %.")
 
     rapport = imports.mesures_import(fichier=xlsx([ligne(valeur="31,5", source="Agence Bio")]), by=partenaire)
 
