@@ -659,7 +659,7 @@ class _Annulation(Exception):
 def _nom_court(nom: str) -> str:
     # The history keeps 100 characters of reason, the API's token name is added after it.
     nom = nom.replace("\\", "/").rsplit("/", 1)[-1]
-    return nom if len(nom) <= 40 else f"{nom[:30]}…{nom[-9:]}"
+    return nom if len(nom) <= 30 else f"{nom[:20]}…{nom[-9:]}"
 
 
 def mesures_import(*, fichier, by) -> RapportImport:

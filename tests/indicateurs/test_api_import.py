@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from comptes.services import jeton_create
 from indicateurs import imports
 from indicateurs.models import Mesure
 from tests.indicateurs.factories import compte, entetes
@@ -151,3 +152,16 @@ def test_a_client_asking_for_bytes_gets_the_same_workbook_as_octet_stream():
 
     assert reponse.status_code == 200 and reponse["Content-Type"] == "application/octet-stream"
     assert load_workbook(io.BytesIO(reponse.content))["Mesures"]["B1"].value == "Code indicateur"
+
+
+def test_a_long_file_name_and_a_long_token_name_still_fit_the_history_reason():
+    partenaire = compte("partenaire")
+    clair = jeton_create(user=partenaire, nom="j" * 100)[1]
+    fichier = xlsx([ligne()], nom=f"{'declarations-' * 10}2024.xlsx")
+
+    reponse = Client().post(IMPORT, {"fichier": fichier}, HTTP_AUTHORIZATION=f"Token {clair}")
+
+    assert reponse.status_code == 201, reponse.content
+    motif = Mesure.objects.get().history.get().history_change_reason
+    assert motif.startswith("Mesure importée (fichier « declarations-declara…2024.xlsx ») (API — jeton « jjj")
+    assert len(motif) == 100
