@@ -80,6 +80,9 @@ def lockout_response(request, original_response, credentials):
     return response
 
 
+LONGUEUR_MOTIF = 100  # simple_history's history_change_reason
+
+
 def note_api_token_in_history(sender, history_instance, **kwargs) -> None:
     """Audit plumbing: a change made through the API records the token's name, after the service's reason.
 
@@ -93,4 +96,5 @@ def note_api_token_in_history(sender, history_instance, **kwargs) -> None:
     if jeton is not None:
         via = f"API — jeton « {jeton.nom} »"
         motif = getattr(history_instance, "history_change_reason", None)
-        history_instance.history_change_reason = f"{motif} ({via})" if motif else via
+        # The history keeps 100 characters of reason: a long token name is cut, never a failed write.
+        history_instance.history_change_reason = (f"{motif} ({via})" if motif else via)[:LONGUEUR_MOTIF]

@@ -58,3 +58,12 @@ def role_required(*roles: str):
         return wrapper
 
     return decorator
+
+
+class EstDeclarant(permissions.BasePermission):
+    """Who declares measurements: partners (for their organisation's projects) and officers."""
+
+    message = "Réservé aux partenaires et aux chargé·es de programme."
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) in (Profil.Role.PARTENAIRE, Profil.Role.CHARGE)

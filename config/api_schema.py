@@ -30,6 +30,28 @@ PROBLEME = {
             "description": "Réponses 400 : messages par champ. Un champ imbriqué est nommé par son chemin "
             "pointé (`partenaires.0.role`) ; `non_field_errors` porte ce qui concerne la requête entière.",
         },
+        "lignes": {
+            "type": "array",
+            "description": "Réponses 400 d'un import de tableur : les erreurs des lignes du fichier, une par cellule "
+            "refusée (la ligne 1 porte les en-têtes), dans l'ordre du fichier.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "ligne": {"type": "integer", "minimum": 1, "description": "Numéro de la ligne dans la feuille."},
+                    "colonne": {
+                        "type": "string",
+                        "description": "En-tête de la colonne (« valeur »), vide pour la ligne entière.",
+                    },
+                    "message": {"type": "string", "description": "L'erreur, en français."},
+                },
+                "required": ["ligne", "colonne", "message"],
+            },
+        },
+        "nb_erreurs": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Réponses 400 d'un import de tableur : nombre total d'erreurs, au-delà de celles listées.",
+        },
         "reste_disponible": {
             "type": "string",
             "pattern": "^-?\\d+\\.\\d{2}$",

@@ -77,3 +77,12 @@ class MesureForm(forms.Form):
                 f"entre le {self.periode.debut:%d/%m/%Y} et le {self.periode.fin:%d/%m/%Y}."
             )
         return date
+
+
+class ImportForm(forms.Form):
+    """A filled measurements template; the import reads and checks its content."""
+
+    fichier = forms.FileField(
+        label="Fichier du tableur",
+        error_messages={"required": "Choisissez le fichier .xlsx à importer.", "empty": "Le fichier est vide."},
+    )

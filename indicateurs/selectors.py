@@ -320,6 +320,21 @@ def periode_list_visible_to(user, *, jour: datetime.date) -> QuerySet[Periode]:
     return Periode.objects.none()
 
 
+def periodes_a_declarer(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
+    """The due periods (periodes_dues) with the indicator's latest validated value and its date, for a spreadsheet.
+
+    `precedente_valeur`, `precedente_date`: null when no value of the indicator was validated yet;
+    `motif_renvoi`: what the officer asked to correct, for a period sent back (null otherwise).
+    """
+    derniere = Mesure.objects.validated().filter(indicateur=OuterRef("indicateur_id")).order_by("-date", "-pk")
+    renvoyee = Mesure.objects.filter(periode=OuterRef("pk"), statut=Mesure.Statut.A_REVOIR).order_by("-date", "-pk")
+    return periodes_dues(jour=jour, projets=projets).annotate(
+        precedente_valeur=Subquery(derniere.values("valeur")[:1]),
+        precedente_date=Subquery(derniere.values("date")[:1]),
+        motif_renvoi=Subquery(renvoyee.values("commentaire")[:1]),
+    )
+
+
 def periodes_en_retard(*, jour: datetime.date, projets=None) -> QuerySet[Periode]:
     """Reports overdue on `jour`: the period is over, its due date passed, and no value is kept for it."""
     return periode_list(jour=jour, projets=projets).filter(etat=EtatPeriode.EN_RETARD)

@@ -145,8 +145,12 @@ def mesure_submit(
     source: str,
     by: AbstractBaseUser,
     demo: bool = False,
+    motif: str = "Mesure soumise",
 ) -> Mesure:
-    """Submit a value of an indicator; a partner only for the projects their organisation belongs to."""
+    """Submit a value of an indicator; a partner only for the projects their organisation belongs to.
+
+    `motif`: the history's reason, when the value comes another way than typed (a spreadsheet import).
+    """
     if not _peut_soumettre(by, indicateur):
         raise PermissionDenied(
             f"Votre organisation ne participe pas au projet « {indicateur.impact.projet} » : "
@@ -166,7 +170,7 @@ def mesure_submit(
         demo=demo,
     )
     mesure._history_user = by
-    mesure._change_reason = "Mesure soumise"
+    mesure._change_reason = motif
     # The date's uniqueness was checked above, naming the value there; a twin committed
     # meanwhile is caught on insert, with the same message, rather than here with Django's.
     mesure.full_clean(validate_constraints=False)
@@ -240,7 +244,13 @@ def mesure_return(*, mesure: Mesure, by: AbstractBaseUser | None, commentaire: s
 
 
 def mesure_correct(
-    *, mesure: Mesure, valeur: Decimal, source: str, by: AbstractBaseUser, date: datetime.date | None = None
+    *,
+    mesure: Mesure,
+    valeur: Decimal,
+    source: str,
+    by: AbstractBaseUser,
+    date: datetime.date | None = None,
+    motif: str = "Mesure corrigée et soumise à nouveau",
 ) -> Mesure:
     """The partner corrects a measurement sent back to them and submits it again.
 
@@ -278,7 +288,7 @@ def mesure_correct(
         mesure.soumise_le = timezone.now()
         mesure.commentaire, mesure.decision_par, mesure.decision_le = "", None, None
         mesure._history_user = by
-        mesure._change_reason = "Mesure corrigée et soumise à nouveau"
+        mesure._change_reason = motif
         mesure.full_clean(validate_constraints=False)
         mesure.save()
     return mesure

@@ -9,6 +9,8 @@ urlpatterns = [
     path("retards.xlsx", views.retards_xlsx, name="retards_xlsx"),
     path("mesures/a-valider/", views.mesure_queue, name="mesure_queue"),
     path("mesures/<uuid:uid>/decision/", views.mesure_decide, name="mesure_decide"),
+    path("mesures/modele.xlsx", views.mesures_modele, name="mesures_modele"),
+    path("mesures/import/", views.mesures_import, name="mesures_import"),
     path("<slug:code>/", views.indicateur_detail, name="indicateur_detail"),
     path("<slug:code>/modifier/", views.indicateur_update, name="indicateur_update"),
 ]

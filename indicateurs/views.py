@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,9 +12,9 @@ from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
 from config.erreurs import erreurs_sur_formulaire
 from financements import exports
-from indicateurs import selectors, services
+from indicateurs import imports, selectors, services
 from indicateurs.filters import IndicateurFilterSet
-from indicateurs.forms import DecisionForm, IndicateurForm
+from indicateurs.forms import DecisionForm, ImportForm, IndicateurForm
 from indicateurs.models import ImpactQualitatif, Indicateur, Mesure, Statut
 from laureats.models import Projet
 
@@ -170,3 +170,58 @@ def retards_csv(request):
 
 def retards_xlsx(request):
     return _retards_export(request, "xlsx")
+
+
+# --- Measurements by spreadsheet: template and import ---------------------------------
+
+
+def _exiger_declarant(request):
+    """None for a partner or an officer; a redirect to log in for anonymous users; 403 otherwise."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    imports.projets_du_declarant(request.user)
+    return None
+
+
+def mesures_modele(request):
+    """The XLSX template of the periods the user owes; an officer may keep one project (`?projet=<slug>`)."""
+    if refus := _exiger_declarant(request):
+        return refus
+    projet = get_object_or_404(Projet, slug=request.GET["projet"]) if request.GET.get("projet") else None
+    reponse = HttpResponse(imports.modele_xlsx(by=request.user, projet=projet), content_type=imports.XLSX)
+    reponse["Content-Disposition"] = f'attachment; filename="{imports.nom_du_modele()}"'
+    return reponse
+
+
+def mesures_import(request):
+    """Upload a filled template: every error by row and column, or the measurements written."""
+    if refus := _exiger_declarant(request):
+        return refus
+    # Bound on every POST: an empty one (no file chosen) is an error to show, not a blank form.
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    refus_import = mesures = rapport = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rapport = imports.mesures_import(fichier=form.cleaned_data["fichier"], by=request.user)
+        except imports.ImportRefuse as exc:
+            refus_import = exc
+        else:
+            mesures = (
+                Mesure.objects.filter(pk__in=[m.pk for m in rapport.mesures])
+                .select_related("indicateur__impact__projet", "periode")
+                .order_by("indicateur__impact__projet__ordre", "indicateur_id", "date")
+            )
+    context = {
+        "title": "Importer des mesures par tableur",
+        "form": form,
+        "refus": refus_import,
+        "rapport": rapport,
+        "mesures": mesures,
+        "est_charge": role_of(request.user) == Profil.Role.CHARGE,
+        "projets": Projet.objects.order_by("titre").only("slug", "titre")
+        if role_of(request.user) == Profil.Role.CHARGE
+        else None,
+        "taille_max": imports.taille_texte(settings.IMPORT_TAILLE_MAX_OCTETS),
+        "lignes_max": settings.IMPORT_LIGNES_MAX,
+    }
+    return render(request, "indicateurs/mesures_import.html", context)

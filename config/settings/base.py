@@ -186,6 +186,12 @@ PROGRAMME_DATE_DESIGNATION = datetime.date(2019, 9, 13)
 # first full year; a period's values are due this many days after it ends.
 INDICATEURS_DEBUT_SUIVI = datetime.date.fromisoformat(env_str("INDICATEURS_DEBUT_SUIVI", "2020-01-01"))
 INDICATEURS_DELAI_DECLARATION_JOURS = env_int("INDICATEURS_DELAI_DECLARATION_JOURS", 60)
+# Spreadsheet import of measurements (indicateurs/imports.py): the file's size is checked before it is
+# read, its uncompressed size before openpyxl parses it (a zip bomb stops there), then the rows it holds.
+IMPORT_TAILLE_MAX_OCTETS = env_int("IMPORT_TAILLE_MAX_OCTETS", 2 * 1024 * 1024)
+IMPORT_TAILLE_DECOMPRESSEE_MAX_OCTETS = env_int("IMPORT_TAILLE_DECOMPRESSEE_MAX_OCTETS", 50 * 1024 * 1024)
+IMPORT_LIGNES_MAX = env_int("IMPORT_LIGNES_MAX", 2000)
+IMPORT_ERREURS_MAX = env_int("IMPORT_ERREURS_MAX", 200)
 
 # The portal's public address, for the links in e-mails sent by the workers (no request to take it from).
 PORTAIL_URL = env_str("PORTAIL_URL", "http://localhost:8000").rstrip("/")

@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -170,4 +171,34 @@ class MesureCorrectionSerializer(serializers.Serializer):
     source = TexteStrict(max_length=500, help_text="D'où vient la valeur (étude, relevé, base de données).")
     date = serializers.DateField(
         required=False, help_text="Nouvelle date (AAAA-MM-JJ), dans la même période ; inchangée si absente."
+    )
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class FichierField(serializers.FileField):
+    """An uploaded file: the bytes of a multipart part (drf-spectacular would write a URI when not split)."""
+
+
+class ImportMesuresSerializer(serializers.Serializer):
+    fichier = FichierField(
+        write_only=True,
+        help_text="Le modèle rempli (GET /api/v1/mesures/modele/), au format .xlsx.",
+        error_messages={"required": "Joignez le fichier .xlsx dans le champ « fichier »."},
+    )
+
+
+class RapportImportSerializer(serializers.Serializer):
+    """Ce qu'un import a enregistré."""
+
+    fichier = serializers.CharField(read_only=True, help_text="Nom du fichier importé.")
+    nb_creees = serializers.IntegerField(read_only=True, help_text="Mesures soumises.")
+    nb_corrigees = serializers.IntegerField(
+        read_only=True, help_text="Mesures renvoyées pour correction, corrigées et soumises à nouveau."
+    )
+    nb_lignes_sans_valeur = serializers.IntegerField(read_only=True, help_text="Lignes sans valeur, ignorées.")
+    creees = serializers.ListField(
+        child=serializers.UUIDField(), read_only=True, help_text="Identifiants des mesures soumises."
+    )
+    corrigees = serializers.ListField(
+        child=serializers.UUIDField(), read_only=True, help_text="Identifiants des mesures corrigées."
     )

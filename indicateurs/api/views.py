@@ -1,26 +1,36 @@
+import re
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, parsers, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from comptes.permissions import AAUnRole, EstChargeDeProgramme
+from comptes.permissions import AAUnRole, EstChargeDeProgramme, EstDeclarant
+from config.api_exceptions import MEDIA_TYPE, probleme
 from config.api_tools import ListeMixin
-from indicateurs import selectors, services
+from config.identifiants import SLUG
+from indicateurs import imports, selectors, services
 from indicateurs.api.serializers import (
     DecisionSerializer,
     EvaluationSerializer,
+    ImportMesuresSerializer,
     IndicateurSerializer,
     MesureCorrectionSerializer,
     MesureCreateSerializer,
     MesureSerializer,
     PageEvaluationsSerializer,
     PeriodeSerializer,
+    RapportImportSerializer,
 )
 from indicateurs.filters import IndicateurFilterSet, MesureFilterSet, PeriodeFilterSet
 from indicateurs.models import Periode
+from laureats.models import Projet
 
 UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -52,6 +62,45 @@ class IndicateurViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericV
     @action(detail=True, methods=["get"], serializer_class=EvaluationSerializer, filterset_class=None)
     def evaluations(self, request, code=None, format=None):
         return self.list_response(self.get_object().evaluations.order_by("-date"))
+
+
+class RenduXlsx(renderers.BaseRenderer):
+    """Lets a client ask for the template by its media type; the view writes the file itself."""
+
+    media_type = imports.XLSX
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class RenduOctets(RenduXlsx):
+    """The same bytes as a plain binary download: generated clients (openapi-python-client) read
+    `application/octet-stream` as a file and know no spreadsheet media type."""
+
+    media_type = "application/octet-stream"
+    format = "bin"
+
+
+OCTETS = RenduOctets.media_type
+
+
+def refus_en_probleme(request, exc: imports.ImportRefuse) -> Response:
+    """A refused file as problem details: each message under `errors` by its dotted path
+    (`lignes.7.valeur`, `fichier` for the whole file), and the same as objects under `lignes`."""
+    errors: dict[str, list[str]] = {}
+    for erreur in exc.erreurs:
+        chemin = "fichier" if erreur.ligne is None else f"lignes.{erreur.ligne}.{erreur.cle or erreur.colonne}"
+        errors.setdefault(chemin, []).append(str(erreur))
+    lignes = [
+        {"ligne": e.ligne, "colonne": e.colonne or "", "message": e.message} for e in exc.erreurs if e.ligne is not None
+    ]
+    corps = probleme(
+        request, 400, exc.resume, errors=errors, extensions={"lignes": lignes, "nb_erreurs": exc.nb_erreurs}
+    )
+    return Response(corps, status=400, content_type=MEDIA_TYPE)
 
 
 @extend_schema_view(
@@ -140,6 +189,80 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
     )  # fmt: skip
     def send_back(self, request, uid=None, format=None):
         return self._decide(request, services.mesure_return)
+
+    @extend_schema(
+        summary="Modèle de tableur des périodes à déclarer (XLSX)",
+        description=(
+            "Une ligne par période de déclaration attendue, en retard ou à revoir : pour un partenaire, celles des "
+            "projets de son organisation ; pour un·e chargé·e de programme, tout le programme ou un projet "
+            "(`projet`). Colonnes à remplir : Valeur, Source, et au besoin Date de la mesure ; le fichier rempli "
+            "s'importe par `POST /api/v1/mesures/import/`."
+        ),
+        tags=["Mesures"],
+        parameters=[
+            OpenApiParameter(
+                "projet", str, pattern=SLUG, required=False,
+                description="Identifiant (slug) d'un projet, tel que listé par `GET /api/v1/projets/`.",
+            )
+        ],
+        responses={
+            (200, imports.XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Le classeur XLSX."),
+            (200, OCTETS): OpenApiResponse(OpenApiTypes.BINARY, description="Le classeur XLSX."),
+            404: OpenApiResponse(description="Projet inconnu."),
+        },
+    )  # fmt: skip
+    @action(
+        detail=False, methods=["get"], url_path="modele", url_name="modele", permission_classes=[EstDeclarant],
+        renderer_classes=[RenduXlsx, RenduOctets, renderers.JSONRenderer], filter_backends=[], pagination_class=None,
+    )  # fmt: skip
+    def modele(self, request, format=None):
+        slug = request.query_params.get("projet")
+        if slug is not None and not re.match(SLUG, slug):
+            raise exceptions.ValidationError({"projet": "Identifiant de projet invalide : lettres, chiffres, tirets."})
+        projet = get_object_or_404(Projet, slug=slug) if slug else None
+        # The media type asked for (Accept), the spreadsheet's own unless a client asked for bare bytes.
+        media = OCTETS if isinstance(request.accepted_renderer, RenduOctets) else imports.XLSX
+        reponse = HttpResponse(imports.modele_xlsx(by=request.user, projet=projet), content_type=media)
+        reponse["Content-Disposition"] = f'attachment; filename="{imports.nom_du_modele()}"'
+        return reponse
+
+    @extend_schema(
+        summary="Importer un tableur de mesures, en entier ou pas du tout",
+        description=(
+            "Le modèle rempli (`GET /api/v1/mesures/modele/`), en multipart/form-data, champ `fichier`. "
+            "Chaque ligne avec une valeur devient une mesure soumise de la période qu'elle nomme, ou corrige "
+            "la mesure renvoyée pour correction de cette période ; une ligne sans valeur est ignorée. "
+            "Si une ligne est refusée, rien n'est enregistré : la réponse 400 liste toutes les erreurs, "
+            "par ligne et colonne (`errors` sous `lignes.<ligne>.<colonne>`, et `lignes`)."
+        ),
+        tags=["Mesures"],
+        request={"multipart/form-data": ImportMesuresSerializer},
+        responses={
+            201: RapportImportSerializer,
+            400: OpenApiResponse(description="Fichier refusé, rien n'est enregistré : erreurs par ligne et colonne."),
+            403: OpenApiResponse(description="Réservé aux partenaires et aux chargé·es de programme."),
+        },
+    )
+    @action(
+        detail=False, methods=["post"], url_path="import", url_name="import", permission_classes=[EstDeclarant],
+        parser_classes=[parsers.MultiPartParser], filter_backends=[], pagination_class=None,
+    )  # fmt: skip
+    def importer(self, request, format=None):
+        saisie = ImportMesuresSerializer(data=request.data)
+        saisie.is_valid(raise_exception=True)
+        try:
+            rapport = imports.mesures_import(fichier=saisie.validated_data["fichier"], by=request.user)
+        except imports.ImportRefuse as exc:
+            return refus_en_probleme(request, exc)
+        corps = {
+            "fichier": rapport.fichier,
+            "nb_creees": len(rapport.creees),
+            "nb_corrigees": len(rapport.corrigees),
+            "nb_lignes_sans_valeur": rapport.lignes_sans_valeur,
+            "creees": [m.uid for m in rapport.creees],
+            "corrigees": [m.uid for m in rapport.corrigees],
+        }
+        return Response(RapportImportSerializer(corps).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, service):
         decision = DecisionSerializer(data=request.data)

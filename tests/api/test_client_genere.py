@@ -9,6 +9,7 @@ ledger entries without an author (as loaded history has).
 import dataclasses
 import datetime
 import importlib
+import io
 import re
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import httpx
 import pytest
 import yaml
 from openapi_python_client.strings import snake_case
+from openpyxl import load_workbook
 
 from financements import services as financements
 from financements.models import Enveloppe
@@ -479,3 +481,46 @@ def test_every_read_operation_parses_through_the_generated_client_for_every_role
     assert set(lus["charge"].values()) == {HTTPStatus.OK}
     assert lus["anonyme"]["v1_engagements_list"] == HTTPStatus.UNAUTHORIZED
     assert lus["partenaire"]["v1_regions_financements_retrieve"] == HTTPStatus.FORBIDDEN
+
+
+def test_a_partner_fills_and_imports_the_spreadsheet_through_the_generated_client(genere, live_server):
+    api, modeles = genere, genere.paquet.models
+    types = importlib.import_module(f"{PAQUET}.types")
+    partenaire = api.client(live_server.url, compte("partenaire"))
+
+    # The template comes as a file; the partner fills the 2024 row of its indicator.
+    reponse = api.op("v1_mesures_modele_retrieve").sync_detailed(client=partenaire)
+    assert reponse.status_code == HTTPStatus.OK, reponse.content
+    classeur = load_workbook(reponse.parsed.payload)
+    feuille = classeur["Mesures"]
+    numero = next(
+        r
+        for r in range(2, feuille.max_row + 1)
+        if (feuille.cell(r, 2).value, feuille.cell(r, 5).value) == (INDICATEUR, "2024")
+    )
+    feuille.cell(numero, 12, "412,5")
+    feuille.cell(numero, 14, "Observatoire régional")
+    rempli = io.BytesIO()
+    classeur.save(rempli)
+
+    def importer():
+        fichier = types.File(payload=io.BytesIO(rempli.getvalue()), file_name="mesures.xlsx")
+        return api.op("v1_mesures_import_create").sync_detailed(
+            client=partenaire, body=modeles.ImportMesures(fichier=fichier)
+        )
+
+    reponse = importer()
+    assert reponse.status_code == HTTPStatus.CREATED, reponse.content
+    assert (reponse.parsed.nb_creees, reponse.parsed.nb_corrigees) == (1, 0)
+    mesure = Mesure.objects.get(uid=reponse.parsed.creees[0])
+    assert (mesure.indicateur.code, mesure.valeur, mesure.date) == (
+        INDICATEUR,
+        Decimal("412.5"),
+        datetime.date(2024, 12, 31),
+    )
+
+    # The same file again: the period holds that value now; the refusal names the row and the column.
+    probleme = _probleme(importer(), HTTPStatus.BAD_REQUEST)
+    assert list(probleme.errors.additional_properties) == [f"lignes.{numero}.periode"]
+    (ligne,) = probleme.lignes
+    assert (ligne.ligne, ligne.colonne) == (numero, "période") and probleme.nb_erreurs == 1

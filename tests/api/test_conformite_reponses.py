@@ -154,6 +154,8 @@ def _lire(parcours: Parcours, schema, client: Client, role: str, chemin: str, ur
     if reponse.status_code != 200:
         return None
     parcours.operations_lues.add(f"GET {chemin}")
+    if not reponse["Content-Type"].startswith("application/json"):
+        return None  # a file (the XLSX template): validated above against its media type, no fields to follow
     corps = reponse.json()
     reponses = parcours.schema["paths"][chemin]["get"]["responses"]["200"]["content"]
     _suivre(reponses["application/json"]["schema"], corps, parcours.schema, chemin, parcours.vus)

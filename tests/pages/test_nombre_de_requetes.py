@@ -49,6 +49,8 @@ PAGES = {
     "/mon-espace/": ("directeur", 7, 7),
     # the submitted measures with their context, in one query
     "/indicateurs/mesures/a-valider/": ("charge", 4, 4),
+    # the spreadsheet import's upload page: the projects an officer may take the template of
+    "/indicateurs/mesures/import/": ("charge", 4, 4),
 }
 
 
