@@ -270,7 +270,10 @@ def test_an_officer_filters_opens_edits_saves_and_reads_the_history(visite):
     compte_avec_mot_de_passe("charge", "claire")
     v = visite("charge")
     v.connecter("claire")
-    assert v.page.url.endswith("/financements/")
+    # An officer lands on their home (tests/pages/test_navigateur_validation.py walks it), then opens the dashboard.
+    assert urlparse(v.page.url).path == "/mon-espace/"
+    v.page.get_by_role("link", name="Financements du programme").first.click()
+    v.page.wait_for_url("**/financements/")
     v.capture("tableau-de-bord")
     # The region picker opens the region's dashboard when its button is pressed.
     v.page.select_option("#choix-region", label="Auvergne-Rhône-Alpes")
@@ -473,7 +476,8 @@ def _terrain_balayage() -> dict:
         d[role] = compte(role, username=f"balayage-{role}")
     d["superuser"] = get_user_model().objects.create_superuser("balayage-admin", "admin@example.org", "x")
     demo_generate(auteur=d["charge"])
-    d["prefixe"] = jeton_create(user=d["charge"], nom="balayage")[0].prefixe
+    d["jeton"] = jeton_create(user=d["charge"], nom="balayage")[0]
+    d["prefixe"] = d["jeton"].prefixe
     d["convention"] = financements_services.convention_create(
         projet=d["projet"], beneficiaire=d["projet"].chef_de_file, objet="Maison de l'agroécologie",
         date_signature=datetime.date(2024, 1, 1), reference="CONV-BALAYAGE", montant=Decimal("1000.00"), by=None,
