@@ -455,51 +455,17 @@ DEFILANTS_SANS_CLAVIER = """() => [...document.querySelectorAll("body *")]
 def _terrain_balayage() -> dict:
     """The objects `valeurs_reelles` fills the routes' parameters from, on top of the demo data.
 
-    The same shapes as the hostile walk's `terrain` (tests/securite/test_aucune_erreur_serveur.py),
-    committed here since the live server reads them from another connection.
+    The hostile walk's objects (tests/securite/terrain.py), committed here since the live server
+    reads them from another connection.
     """
     import datetime
-    from decimal import Decimal
 
-    from django.contrib.auth import get_user_model
-
-    from comptes.services import jeton_create
-    from financements import services as financements_services
-    from indicateurs import services as indicateurs_services
     from indicateurs.demo import demo_generate
-    from indicateurs.models import Indicateur
-    from laureats.models import Etablissement
-    from tests.factories import compte
+    from tests.securite.terrain import comptes_du_terrain, objets_du_terrain
 
-    d = {"projet": Projet.objects.get(slug="biovallee")}
-    for role in ("partenaire", "directeur", "charge"):
-        d[role] = compte(role, username=f"balayage-{role}")
-    d["superuser"] = get_user_model().objects.create_superuser("balayage-admin", "admin@example.org", "x")
+    d = comptes_du_terrain("balayage")
     demo_generate(auteur=d["charge"])
-    d["jeton"] = jeton_create(user=d["charge"], nom="balayage")[0]
-    d["prefixe"] = d["jeton"].prefixe
-    d["convention"] = financements_services.convention_create(
-        projet=d["projet"], beneficiaire=d["projet"].chef_de_file, objet="Maison de l'agroécologie",
-        date_signature=datetime.date(2024, 1, 1), reference="CONV-BALAYAGE", montant=Decimal("1000.00"), by=None,
-        tranches=[
-            {"date_prevue": datetime.date(2024, 1, 1), "montant": Decimal("400.00"), "condition": "À la signature"},
-            {"date_prevue": datetime.date(2027, 1, 1), "montant": Decimal("600.00"), "condition": "À l'achèvement"},
-        ],
-    )  # fmt: skip
-    d["engagement"] = d["convention"].ecritures.get()
-    (d["versement"],) = financements_services.tranche_pay(
-        tranche=d["convention"].tranches.get(numero=1), montant=Decimal("10.00"), date=datetime.date(2024, 2, 1),
-        reference="V-BALAYAGE", by=None,
-    )  # fmt: skip
-    d["indicateur"] = Indicateur.objects.filter(impact__projet=d["projet"]).order_by("pk").first()
-    d["mesure"] = indicateurs_services.mesure_submit(
-        indicateur=d["indicateur"], date=datetime.date(2024, 12, 15), valeur=Decimal("1"), source="Relevé",
-        by=d["partenaire"],
-    )  # fmt: skip
-    d["partenariat"] = Partenariat.objects.filter(projet=d["projet"]).order_by("pk").first()
-    d["etablissement"] = Etablissement.objects.create(
-        organisation=d["projet"].chef_de_file, siret="73282932000074", libelle="Siège"
-    )
+    objets_du_terrain(d, "balayage", date_mesure=datetime.date(2024, 12, 15))
     # A subsidy's commitment opens the convention's pages; an equity investment (no convention)
     # the forms a commitment has of its own (disbursement, decommitment).
     investissement = Engagement.objects.filter(convention__isnull=True, engagement_origine__isnull=True,

@@ -13,26 +13,20 @@ who reach deepest), so the whole suite stays within about two minutes.
 import datetime
 import json
 import zlib
-from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
 
-from comptes.services import jeton_create
-from financements import services as financements_services
-from indicateurs import services as indicateurs_services
-from indicateurs.models import Indicateur
-from laureats.models import Etablissement, Partenariat, Projet
-from tests.factories import compte
+from laureats.models import Projet
 from tests.securite.routes import Route, toutes_les_routes
+from tests.securite.terrain import comptes_du_terrain, objets_du_terrain
 
 pytestmark = pytest.mark.django_db
 
@@ -295,35 +289,7 @@ def terrain(django_db_setup, django_db_blocker):
     savepoint of it, so nothing here leaks into other modules.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        d = {"projet": Projet.objects.get(slug="biovallee")}
-        for role in ROLES[1:]:
-            d[role] = compte(role, username=f"hostile-{role}")
-        d["superuser"] = get_user_model().objects.create_superuser("hostile-admin", "admin@example.org", "x")
-        d["jeton"], _ = jeton_create(user=d["charge"], nom="hostile")
-        d["prefixe"] = d["jeton"].prefixe
-        # A subsidy: a convention with its lead, two tranches, the first partly paid.
-        d["convention"] = financements_services.convention_create(
-            projet=d["projet"], beneficiaire=d["projet"].chef_de_file, objet="Objet",
-            date_signature=datetime.date(2024, 1, 1), reference="E-hostile", montant=Decimal("1000.00"), by=None,
-            tranches=[
-                {"date_prevue": datetime.date(2024, 1, 1), "montant": Decimal("400.00"), "condition": "À la signature"},
-                {"date_prevue": datetime.date(2027, 1, 1), "montant": Decimal("600.00"), "condition": "À l'achèvement"},
-            ],
-        )  # fmt: skip
-        d["engagement"] = d["convention"].ecritures.get()
-        (d["versement"],) = financements_services.tranche_pay(
-            tranche=d["convention"].tranches.get(numero=1), montant=Decimal("10.00"), date=datetime.date(2024, 2, 1),
-            reference="V-hostile", by=None,
-        )  # fmt: skip
-        d["indicateur"] = Indicateur.objects.filter(impact__projet=d["projet"]).order_by("pk").first()
-        d["mesure"] = indicateurs_services.mesure_submit(
-            indicateur=d["indicateur"], date=datetime.date(2024, 1, 1), valeur=Decimal("1"), source="S",
-            by=d["partenaire"],
-        )  # fmt: skip
-        d["partenariat"] = Partenariat.objects.filter(projet=d["projet"]).order_by("pk").first()
-        d["etablissement"] = Etablissement.objects.create(
-            organisation=d["projet"].chef_de_file, siret="73282932000074", libelle="Siège"
-        )
+        d = objets_du_terrain(comptes_du_terrain("hostile"), "hostile", date_mesure=datetime.date(2024, 1, 1))
         d["sessions"] = {}
         for role in [*ROLES[1:], "superuser"]:
             client = Client()
