@@ -172,13 +172,21 @@ def _mesures_demo(
         )
     # The history came from the fiches' follow-up files (no author); the latest value was typed in.
     mesures[-1].auteur = auteur
-    # A few recent values wait for an officer, one in twenty was rejected.
+    # A few recent values wait for an officer, one in twenty was rejected, a few were sent back
+    # for correction; for about one indicator in five, last year's value was never declared
+    # (its period is overdue once its due date has passed).
     tirage = hasard.random()
     if tirage < 0.15:
         mesures[-1].statut, mesures[-1].decision_le, mesures[-1].commentaire = Mesure.Statut.SOUMISE, None, ""
     elif tirage < 0.20:
         mesures[-1].statut = Mesure.Statut.REJETEE
         mesures[-1].commentaire = f"{MARQUE} valeur incohérente avec la série précédente."
+    elif tirage < 0.27:
+        mesures[-1].statut = Mesure.Statut.A_REVOIR
+        mesures[-1].commentaire = f"{MARQUE} précisez la source : quel relevé, à quelle date ?"
+    elif tirage < 0.45:
+        fin_annee_passee = datetime.date(dates[-1].year - 1, 12, 31)
+        mesures = [m for m in mesures[:-1] if m.date != fin_annee_passee] + mesures[-1:]
     return mesures
 
 
