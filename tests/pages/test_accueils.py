@@ -216,3 +216,9 @@ def test_the_export_runs_in_one_query_after_the_session(activite, role, django_a
     # session, user, profile, overdue reports by project (a director's regions as a subquery)
     with django_assert_num_queries(4):
         assert client.get("/indicateurs/retards.xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["charge", "directeur"])
+def test_officers_and_directors_reach_their_api_tokens_from_their_home(role):
+    page = connecte(role).get("/mon-espace/").content.decode()
+    assert 'href="/mon-espace/jetons/"' in page
