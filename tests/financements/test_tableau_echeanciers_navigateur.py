@@ -58,7 +58,10 @@ def test_the_officer_reads_and_exports_the_schedules_and_the_director_their_regi
     compte_avec_mot_de_passe("directeur", "denis", regions=["76"])
     d = visite("echeanciers-directeur")
     d.connecter("denis")
-    assert d.page.url.endswith("/financements/regions/76/")
+    # A director lands on their home, which lists their region's overdue tranches too, then opens the region.
+    assert d.page.url.endswith("/mon-espace/")
+    d.page.get_by_role("link", name="Financements — Occitanie").first.click()
+    d.page.wait_for_url("**/financements/regions/76/")
     assert d.page.locator("#table-retards tbody tr").count() == 2
     d.capture("tableau-de-bord-region-echeanciers")
     d.verifier_tout_local()
