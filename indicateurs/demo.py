@@ -198,14 +198,6 @@ def _date_entre(hasard: random.Random, debut: datetime.date, fin: datetime.date)
     return debut + datetime.timedelta(days=hasard.randint(0, max((fin - debut).days, 0)))
 
 
-def _montant(total: Decimal, part: float) -> Decimal:
-    return (total * Decimal(str(part)) / MILLIER).quantize(Decimal("1")) * MILLIER
-
-
-def _date_entre(hasard: random.Random, debut: datetime.date, fin: datetime.date) -> datetime.date:
-    return debut + datetime.timedelta(days=hasard.randint(0, max((fin - debut).days, 0)))
-
-
 def _repartition(total: Decimal, nombre: int, hasard: random.Random, pas: Decimal = MILLIER) -> list[Decimal]:
     """`total` in `nombre` uneven parts rounded to `pas`, the last taking the rest.
 

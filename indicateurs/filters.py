@@ -24,7 +24,9 @@ class IndicateurFilterSet(django_filters.FilterSet):
         fields = ["projet", "region", "sens", "mode"]
 
 
-class MesureFilterSet(django_filters.FilterSet):
+class ParIndicateurFilterSet(django_filters.FilterSet):
+    """By indicator and by project, for the rows that belong to an indicator (measurements, periods)."""
+
     indicateur = IdentifiantFilter(
         field_name="indicateur", to_field_name="code", queryset=Indicateur.objects.all(), label="Indicateur (code)",
         identifiant=INDICATEUR,
@@ -34,6 +36,8 @@ class MesureFilterSet(django_filters.FilterSet):
         label="Projet (identifiant)", identifiant=PROJET,
     )  # fmt: skip
 
+
+class MesureFilterSet(ParIndicateurFilterSet):
     demo = StrictBooleanFilter(label="Données de démonstration")
 
     class Meta:
@@ -41,18 +45,10 @@ class MesureFilterSet(django_filters.FilterSet):
         fields = ["indicateur", "projet", "statut", "demo"]
 
 
-class PeriodeFilterSet(django_filters.FilterSet):
+class PeriodeFilterSet(ParIndicateurFilterSet):
     """Filters of the reporting periods; `etat` reads the state annotated by the selector."""
 
     etat = django_filters.ChoiceFilter(choices=EtatPeriode.choices, label="État de la période")
-    indicateur = IdentifiantFilter(
-        field_name="indicateur", to_field_name="code", queryset=Indicateur.objects.all(), label="Indicateur (code)",
-        identifiant=INDICATEUR,
-    )  # fmt: skip
-    projet = IdentifiantFilter(
-        field_name="indicateur__impact__projet", to_field_name="slug", queryset=Projet.objects.all(),
-        label="Projet (identifiant)", identifiant=PROJET,
-    )  # fmt: skip
 
     class Meta:
         model = Periode

@@ -1,16 +1,7 @@
-import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from config.commandes import jour_de_la_commande
 from financements import relances
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"Date invalide « {value} » : AAAA-MM-JJ attendu.") from exc
 
 
 class Command(BaseCommand):
@@ -23,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=str, help="Date du jour, AAAA-MM-JJ.")
 
     def handle(self, *args, **options):
-        jour = _date(options["date"]) if options["date"] else timezone.localdate()
+        jour = jour_de_la_commande(options["date"])
         envoyes = relances.tranches_en_retard_notify(jour=jour)
         self.stdout.write(
             self.style.SUCCESS(f"{envoyes} message(s) envoyé(s) pour les tranches en retard au {jour:%d/%m/%Y}.")

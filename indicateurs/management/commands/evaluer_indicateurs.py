@@ -1,18 +1,9 @@
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from config.commandes import jour_de_la_commande
 from indicateurs import services
 from indicateurs.models import Indicateur, Statut
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"Date invalide « {value} » : AAAA-MM-JJ attendu.") from exc
 
 
 class Command(BaseCommand):
@@ -23,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--sans-barre", action="store_true", help="Sans barre de progression (journaux).")
 
     def handle(self, *args, **options):
-        jour = _date(options["date"]) if options["date"] else timezone.localdate()
+        jour = jour_de_la_commande(options["date"])
         with tqdm(
             total=Indicateur.objects.count(),
             unit="indicateur",
