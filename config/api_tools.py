@@ -15,6 +15,7 @@ from drf_spectacular.drainage import get_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, mixins, renderers, serializers
+from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.saisie import DecimalChaineField
@@ -182,15 +183,24 @@ class ListeMixin(mixins.ListModelMixin):
     csv_chunk_size = 500
 
     def list(self, request, *args, **kwargs):
-        if not isinstance(request.accepted_renderer, CSVRenderer):
-            return super().list(request, *args, **kwargs)
-        return self.csv_response(self.filter_queryset(self.get_queryset()))
+        return self.list_response(self.filter_queryset(self.get_queryset()))
 
     def list_response(self, queryset):
-        """A list action's answer (a nested list): one page in JSON, every row in CSV."""
+        """A list's answer (also a nested list action's): one page in JSON, every row in CSV."""
         if isinstance(self.request.accepted_renderer, CSVRenderer):
             return self.csv_response(queryset)
-        return self.get_paginated_response(self.get_serializer(self.paginate_queryset(queryset), many=True).data)
+        return self.page_response(queryset)
+
+    def page_response(self, queryset):
+        """One page of the filtered rows, through the serializer.
+
+        A view whose pages are large may build its rows outside the serializer here
+        (a fast path), as long as its fields are the serializer's.
+        """
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.get_serializer(queryset, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def csv_response(self, queryset) -> StreamingHttpResponse:
         serializer = self.get_serializer()
