@@ -134,7 +134,7 @@ class AutoSchema(openapi.AutoSchema):
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         if self._is_list_view() and self.method == "GET" and UpdatedSinceFilter in self.view.filter_backends:
-            parameters = [*parameters, UpdatedSinceFilter.schema_parameter()]
+            parameters = [*parameters, UpdatedSinceFilter.schema_parameter(), UpdatedSinceFilter.curseur_parameter()]
         return parameters
 
     def _restricted(self) -> bool:

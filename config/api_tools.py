@@ -18,6 +18,7 @@ from rest_framework import exceptions, filters, mixins, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from config import synchro
 from config.saisie import DecimalChaineField
 from config.saisie import TexteStrict as TexteStrict  # re-exported: serializers and the schema hook use it
 from config.tableur import cellule
@@ -26,7 +27,9 @@ from config.tableur import cellule
 class UpdatedSinceFilter(filters.BaseFilterBackend):
     """`?updated_since=<ISO date or datetime>`: what changed since, for incremental sync.
 
-    A view names its timestamp with `updated_since_field` (default: `modifie_le`).
+    A view names its timestamp with `updated_since_field` (default: `modifie_le`), or its
+    own and its nested rows' with `updated_since_fields`. The pages of such a list are
+    keyset pages (config/synchro.py, config/pagination.py).
     """
 
     param = "updated_since"
@@ -50,15 +53,9 @@ class UpdatedSinceFilter(filters.BaseFilterBackend):
             moment = make_aware(moment) if is_naive(moment) else moment.astimezone(datetime.UTC)
         except (OverflowError, ValueError) as exc:
             raise exceptions.ValidationError({self.param: "Date hors des limites."}) from exc
-        fields = getattr(view, "updated_since_fields", None) or [getattr(view, "updated_since_field", "modifie_le")]
-        condition = None
-        from django.db.models import Q
-
-        for name in fields:
-            condition = (
-                Q(**{f"{name}__gte": moment}) if condition is None else condition | Q(**{f"{name}__gte": moment})
-            )
-        return queryset.filter(condition).distinct() if len(fields) > 1 else queryset.filter(condition)
+        # One key per row (its own stamp, or the latest of its own and its nested rows'): the
+        # filter and the keyset pagination that follows it read the same value.
+        return synchro.annoter(queryset, view).filter(**{f"{synchro.CLE}__gte": moment})
 
     def get_schema_operation_parameters(self, view):
         return []  # declared through `schema_parameters()` so only list operations carry it
@@ -68,7 +65,20 @@ class UpdatedSinceFilter(filters.BaseFilterBackend):
         return OpenApiParameter(
             cls.param,
             OpenApiTypes.DATETIME,
-            description="Ne renvoie que ce qui a changé depuis cette date (AAAA-MM-JJ ou date-heure ISO 8601).",
+            description=(
+                "Ne renvoie que ce qui a changé depuis cette date (AAAA-MM-JJ ou date-heure ISO 8601), du plus "
+                "ancien changement au plus récent, page après page par le lien `next` (sans `count`). Pour la "
+                "synchronisation suivante, reprenez au plus grand `modifie_le` reçu : rien n'est omis, une ligne "
+                "modifiée pendant le parcours revient dans sa nouvelle version."
+            ),
+        )
+
+    @classmethod
+    def curseur_parameter(cls) -> OpenApiParameter:
+        return OpenApiParameter(
+            synchro.PARAMETRE_CURSEUR,
+            OpenApiTypes.STR,
+            description="Position dans une synchronisation (`updated_since`) : à reprendre tel quel du lien `next`.",
         )
 
 

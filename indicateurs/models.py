@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Now
 from simple_history.models import HistoricalRecords
 
 from indicateurs import periodes
@@ -342,6 +343,9 @@ class Mesure(models.Model):
         verbose_name="décidée par",
     )  # fmt: skip
     decision_le = models.DateTimeField("décidée le", null=True, blank=True)
+    # Any write: submission, correction, decision. The key of the API's incremental sync
+    # (keyset on modifie_le, id); a row inserted by SQL gets the database's clock.
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True, db_default=Now())
     demo = models.BooleanField(
         "donnée de démonstration", default=False, db_index=True, help_text="Écrite par generer_demo."
     )
@@ -357,6 +361,8 @@ class Mesure(models.Model):
             models.Index(fields=["indicateur", "statut", "date"], name="mesure_indicateur_statut_date"),
             # The officers' queue of submitted measurements.
             models.Index(fields=["statut", "soumise_le"], name="mesure_statut_soumise_le"),
+            # Incremental sync: keyset pagination on (modifie_le, id).
+            models.Index(fields=["modifie_le", "id"], name="mesure_modifie_le_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -253,6 +253,10 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api_exceptions.exception_handler",
 }
+# A sync's pages stop this long before the oldest transaction still writing (config/synchro.py):
+# the gap between the clocks of the application and the database, and between a row's
+# stamp and its transaction's first write.
+API_SYNCHRO_MARGE_MS = env_int("API_SYNCHRO_MARGE_MS", 1000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Territoires d'Innovation",
     "DESCRIPTION": (

@@ -104,8 +104,9 @@ class MesureSerializer(serializers.ModelSerializer):
         model = Mesure
         fields = [
             "uid", "url", "indicateur", "date", "valeur", "source", "statut", "commentaire", "auteur", "soumise_le",
-            "decision_le", "demo",
+            "decision_le", "modifie_le", "demo",
         ]  # fmt: skip
+        extra_kwargs = {"modifie_le": {"help_text": "Dernière écriture : déclaration, correction ou décision."}}
         read_only_fields = fields
 
     def get_auteur(self, mesure: Mesure) -> str | None:

@@ -119,7 +119,7 @@ class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
 
     lookup_field = "uid"
     lookup_value_regex = UUID_RE
-    updated_since_fields = ["soumise_le", "decision_le"]
+    updated_since_field = "modifie_le"  # submission, correction and decision all write it
     serializer_class = MesureSerializer
     filterset_class = MesureFilterSet
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]

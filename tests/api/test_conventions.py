@@ -605,8 +605,8 @@ def test_the_tranche_list_filters_by_convention_project_lateness_and_dates(charg
 def test_updated_since_returns_the_conventions_and_tranches_changed_or_paid_since(charge, deux_conventions):
     moment = timezone.now()
     depuis = {"updated_since": moment.isoformat()}
-    assert charge.get(URL, depuis).json()["count"] == 0
-    assert charge.get(TRANCHES, depuis).json()["count"] == 0
+    assert charge.get(URL, depuis).json()["results"] == []
+    assert charge.get(TRANCHES, depuis).json()["results"] == []
 
     services.tranche_pay(tranche=deux_conventions["vilagil"].tranches.get(), montant="10.00", date="2024-03-01",
                          reference="V-1", by=None)  # fmt: skip
@@ -617,7 +617,7 @@ def test_updated_since_returns_the_conventions_and_tranches_changed_or_paid_sinc
     services.convention_update(convention=deux_conventions["biovallee"], data={"objet": "Nouvel objet"}, by=None)
     assert {c["reference"] for c in charge.get(URL, depuis).json()["results"]} == {"C-vilagil", "C-biovallee"}
     assert charge.get(URL, {"updated_since": "hier"}).status_code == 400
-    # Each convention once, in the director's order, however many of its tranches and payments match.
+    # Each convention once, in the order of their changes, however many of its tranches and payments match.
     directeur = client_for("directeur", regions=["76"])
     assert [c["reference"] for c in directeur.get(URL, depuis).json()["results"]] == ["C-vilagil", "C-biovallee"]
     assert [t["reference_convention"] for t in directeur.get(TRANCHES, depuis).json()["results"]] == ["C-vilagil"]

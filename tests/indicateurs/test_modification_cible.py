@@ -65,7 +65,7 @@ def test_an_unknown_indicator_is_a_404():
 
 def test_an_edited_target_reaches_the_partners_incremental_sync():
     since = timezone.now().isoformat()
-    assert Client().get("/api/v1/indicateurs/", {"updated_since": since}).json()["count"] == 0
+    assert Client().get("/api/v1/indicateurs/", {"updated_since": since}).json()["results"] == []
 
     logged_in("charge").post(URL, form_data(valeur_cible="85"))
 
