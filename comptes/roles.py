@@ -13,6 +13,19 @@ def role_of(user) -> str | None:
     return profil.role if profil else None
 
 
+def portee(user) -> str:
+    """What decides the rows and fields a reader sees: who, their role, and the regions or organisation it covers.
+
+    Part of the API's ETags (config/conditionnel.py, settings.API_PORTEE_LECTEUR): two readers
+    whose visible rows differ never share one.
+    """
+    if not user.is_authenticated:
+        return "anonyme"
+    profil = getattr(user, "profil", None)
+    regions = sorted(profil.regions.values_list("code", flat=True)) if profil and profil.role == "directeur" else []
+    return f"{user.pk}:{role_of(user)}:{profil.organisation_id if profil else ''}:{','.join(regions)}"
+
+
 # Officers work in the admin through this group (created by migration 0002, joined by
 # compte_create): what the admin offers them is what its permissions list.
 GROUPE_CHARGES = "Chargés de programme"

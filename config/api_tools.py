@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from config import synchro
+from config.conditionnel import ConditionnelMixin
 from config.saisie import DecimalChaineField
 from config.saisie import TexteStrict as TexteStrict  # re-exported: serializers and the schema hook use it
 from config.tableur import cellule
@@ -181,7 +182,7 @@ def _chemins(data: dict, prefixe: tuple[str, ...] = ()) -> Iterator[tuple[str, .
             yield (*prefixe, cle)
 
 
-class ListeMixin(mixins.ListModelMixin):
+class ListeMixin(ConditionnelMixin, mixins.ListModelMixin):
     """A list; in CSV, every row of the filtered list, streamed, never one page.
 
     Filters, search, ordering and the caller's rights apply exactly as to the JSON list
@@ -193,7 +194,8 @@ class ListeMixin(mixins.ListModelMixin):
     csv_chunk_size = 500
 
     def list(self, request, *args, **kwargs):
-        return self.list_response(self.filter_queryset(self.get_queryset()))
+        # A strong ETag from the filtered rows; 304 before any serialization (config/conditionnel.py).
+        return self.conditionnel(self.filter_queryset(self.get_queryset()), self.list_response)
 
     def list_response(self, queryset):
         """A list's answer (also a nested list action's): one page in JSON, every row in CSV."""
@@ -236,6 +238,15 @@ def _par_blocs(lignes: Iterator[str], taille: int) -> Iterator[str]:
             bloc = []
     if bloc:
         yield "".join(bloc)
+
+
+class DetailMixin(mixins.RetrieveModelMixin):
+    """A detail with a strong ETag from its row and what it nests; 304 before any serialization."""
+
+    def retrieve(self, request, *args, **kwargs):
+        cle = self.lookup_url_kwarg or self.lookup_field
+        queryset = self.filter_queryset(self.get_queryset()).filter(**{self.lookup_field: self.kwargs[cle]})
+        return self.conditionnel(queryset, lambda _: super(DetailMixin, self).retrieve(request, *args, **kwargs))
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

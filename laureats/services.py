@@ -176,6 +176,11 @@ def _save_unique(instance: models.Model, *, champ: str, message: str) -> None:
         raise ValidationError({champ: message}) from exc
 
 
+def _projet_touch(projet_id: int) -> None:
+    """A partnership, objective or impact written changes the project's record: its ETag and its sync."""
+    Projet.objects.filter(pk=projet_id).update(modifie_le=timezone.now())
+
+
 def _organisation_touch(organisation: Organisation) -> None:
     """An establishment added or removed changes the organisation's record (API `updated_since`)."""
     Organisation.objects.filter(pk=organisation.pk).update(modifie_le=timezone.now())
@@ -301,6 +306,7 @@ def partenariat_add(
     partenariat.full_clean()
     _trace(partenariat, by=by, motif=f"Partenaire ajouté : {organisation.nom}")
     partenariat.save()
+    _projet_touch(projet.pk)
     return partenariat
 
 
@@ -315,6 +321,7 @@ def partenariat_update(*, partenariat: Partenariat, role: str, by: AbstractBaseU
     partenariat.full_clean()
     _trace(partenariat, by=by, motif=f"Rôle modifié : {partenariat.organisation.nom}")
     partenariat.save()
+    _projet_touch(partenariat.projet_id)
     return partenariat
 
 
@@ -328,6 +335,7 @@ def partenariat_remove(*, partenariat: Partenariat, by: AbstractBaseUser | None)
         )
     _trace(partenariat, by=by, motif=f"Partenaire retiré : {partenariat.organisation.nom}")
     partenariat.delete()
+    _projet_touch(partenariat.projet_id)
 
 
 # Objectives and impacts: verbatim texts of the fiche, kept in the fiche's order.
@@ -341,6 +349,7 @@ def _texte_create(model: type[Objectif | Impact], *, projet: Projet, texte: str,
     obj.full_clean()
     _trace(obj, by=by, motif=motif)
     obj.save()
+    _projet_touch(projet.pk)
     return obj
 
 
@@ -353,6 +362,7 @@ def _texte_update(obj: Objectif | Impact, *, texte: str, by, motif: str):
     obj.full_clean()
     _trace(obj, by=by, motif=motif)
     obj.save()
+    _projet_touch(obj.projet_id)
     return obj
 
 
@@ -379,6 +389,7 @@ def _texte_move(obj: Objectif | Impact, *, vers: str, by, motif: str):
         item.ordre = ordre
         _trace(item, by=by, motif=motif)
         item.save(update_fields=["ordre"])
+    _projet_touch(obj.projet_id)
     return obj
 
 
@@ -389,6 +400,7 @@ def _texte_delete(obj: Objectif | Impact, *, by, motif: str) -> None:
     except models.ProtectedError as exc:
         noms = ", ".join(sorted({str(o) for o in exc.protected_objects})[:3])
         raise ValidationError(f"Ce texte porte des indicateurs ({noms}) : retirez-les d'abord.") from exc
+    _projet_touch(obj.projet_id)
 
 
 @transaction.atomic

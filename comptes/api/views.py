@@ -27,6 +27,7 @@ class JetonViewSet(ListeMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
     permission_classes = [AAUnRole]
     filter_backends = [UpdatedSinceFilter]
     updated_since_field = "cree_le"
+    etag_sources = ("derniere_utilisation", "revoque_le")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

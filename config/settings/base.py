@@ -257,6 +257,8 @@ REST_FRAMEWORK = {
 # the gap between the clocks of the application and the database, and between a row's
 # stamp and its transaction's first write.
 API_SYNCHRO_MARGE_MS = env_int("API_SYNCHRO_MARGE_MS", 1000)
+# Who reads, as the API's ETags tell readers apart (config/conditionnel.py).
+API_PORTEE_LECTEUR = "comptes.roles.portee"
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Territoires d'Innovation",
     "DESCRIPTION": (

@@ -2,7 +2,7 @@ from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -10,7 +10,7 @@ from comptes.models import Profil
 from comptes.permissions import EstChargeOuDirecteur, LectureParRoleEcritureCharge
 from comptes.roles import role_of
 from comptes.selectors import projets_ids_of
-from config.api_tools import ListeMixin, UpdatedSinceFilter
+from config.api_tools import DetailMixin, ListeMixin, UpdatedSinceFilter
 from financements import services
 from financements.api.filters import ConventionFilterSet, TrancheFilterSet
 from financements.api.selectors import convention_list, tranche_list
@@ -66,12 +66,13 @@ def _own_region_codes(user) -> list[str]:
     list=extend_schema(summary="Les deux enveloppes du programme et leurs chiffres", tags=["Financements"]),
     retrieve=extend_schema(summary="Une enveloppe et ses chiffres", tags=["Financements"]),
 )
-class EnveloppeViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnveloppeViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Plafond, alloué (somme des fiches), engagé, versé, reste à engager. Lecture publique."""
 
     lookup_field = "code"
     serializer_class = EnveloppeSerializer
     filter_backends = [UpdatedSinceFilter]
+    etag_sources = ("allocations__modifie_le",)  # the allocated total
 
     def get_queryset(self):
         return enveloppe_list()
@@ -107,7 +108,7 @@ class EnveloppeViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
         },
     ),
 )
-class EngagementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EngagementViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Engagements et désengagements : écriture par les chargé·es de programme.
 
     Lecture : chargé·es et directeur·rices voient tout (les régions du directeur d'abord) ;
@@ -169,7 +170,7 @@ class EngagementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         },
     ),
 )
-class VersementViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VersementViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Versements et annulations de versements ; mêmes droits que les engagements."""
 
     lookup_field = "uid"
@@ -276,7 +277,7 @@ def _propres_regions_d_abord(queryset, user, *, region_path: str, ordre: list[st
         },
     ),
 )
-class ConventionViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ConventionViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Conventions de subvention : bénéficiaire, montant, échéancier (tranches), avenants.
 
     Mêmes droits que le grand livre : chargé·es et directeur·rices voient tout (les régions du
@@ -294,6 +295,8 @@ class ConventionViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericV
     search_fields = ["reference", "objet", "beneficiaire__nom", "projet__titre"]
     ordering_fields = ["date_signature", "montant", "modifie_le"]
     updated_since_fields = ["modifie_le", "tranches__modifie_le", "tranches__versements__cree_le"]
+    etag_sources = ("avenants__cree_le", "beneficiaire__modifie_le")
+    etag_comptes = ("tranches",)
 
     def get_queryset(self):
         queryset = _scoped(convention_list(), self.request.user, "projet")
@@ -371,6 +374,7 @@ class TrancheViewSet(ListeMixin, viewsets.GenericViewSet):
     search_fields = ["convention__reference", "condition", "convention__beneficiaire__nom"]
     ordering_fields = ["date_prevue", "montant", "modifie_le"]
     updated_since_fields = ["modifie_le", "versements__cree_le"]
+    etag_sources = ("convention__modifie_le",)  # its reference, project and beneficiary
 
     def get_queryset(self):
         queryset = _scoped(tranche_list(), self.request.user, "convention__projet")

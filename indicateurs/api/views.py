@@ -6,14 +6,14 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, parsers, permissions, renderers, status, viewsets
+from rest_framework import exceptions, parsers, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from comptes.permissions import AAUnRole, EstChargeDeProgramme, EstDeclarant
 from config.api_exceptions import MEDIA_TYPE, probleme
-from config.api_tools import ListeMixin
+from config.api_tools import DetailMixin, ListeMixin
 from config.identifiants import SLUG
 from indicateurs import imports, selectors, services
 from indicateurs.api.serializers import (
@@ -41,10 +41,12 @@ UUID_RE = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9
         summary="Un indicateur : référence, cible, échéance, dernière évaluation", tags=["Indicateurs"]
     ),
 )
-class IndicateurViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IndicateurViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Les cibles chiffrées des impacts à horizon 2030, lues dans les fiches. Lecture publique."""
 
     lookup_field = "code"
+    # The latest evaluation (rewritten rows get new ids), and the impact and project read with it.
+    etag_sources = ("evaluations__id", "impact__projet__modifie_le")
     serializer_class = IndicateurSerializer
     filterset_class = IndicateurFilterSet
     search_fields = ["libelle", "code", "impact__texte"]
@@ -107,7 +109,7 @@ def refus_en_probleme(request, exc: imports.ImportRefuse) -> Response:
     list=extend_schema(summary="Mesures visibles selon votre rôle", tags=["Mesures"]),
     retrieve=extend_schema(summary="Une mesure", tags=["Mesures"]),
 )
-class MesureViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MesureViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Valeurs déclarées des indicateurs.
 
     Lecture : les chargé·es de programme et directeur·rices voient tout ; un
@@ -286,6 +288,9 @@ class PeriodeViewSet(ListeMixin, viewsets.GenericViewSet):
     filterset_class = PeriodeFilterSet
     # A period has no modification date of its own: its state changes with the day and the measurements.
     filter_backends = [DjangoFilterBackend, OrderingFilter]
+    # A period's state follows its measurements and its indicator's frequency and deadline.
+    etag_sources = ("indicateur__modifie_le", "mesures__modifie_le")
+    etag_comptes = ("mesures",)
     permission_classes = [AAUnRole]
     ordering_fields = ["date_limite", "debut"]
     ordering = ["date_limite", "indicateur__impact__projet__ordre", "indicateur_id", "pk"]

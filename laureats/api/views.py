@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 
-from config.api_tools import ListeMixin
+from config.api_tools import DetailMixin, ListeMixin
 from laureats.api.serializers import OrganisationSerializer
 from laureats.selectors import organisation_list
 
@@ -10,10 +10,11 @@ from laureats.selectors import organisation_list
     list=extend_schema(summary="Organisations (chefs de file et partenaires)", tags=["Organisations"]),
     retrieve=extend_schema(summary="Une organisation", tags=["Organisations"]),
 )
-class OrganisationViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrganisationViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     """Organisations engagées dans les projets, identifiées par leur slug (et leur SIREN s'il est connu)."""
 
     lookup_field = "slug"
+    etag_comptes = ("partenariats",)  # nb_projets
     serializer_class = OrganisationSerializer
     filterset_fields = ["nature", "siren"]
     search_fields = ["nom", "siren"]

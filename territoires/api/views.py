@@ -1,13 +1,13 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 
-from config.api_tools import ListeMixin
+from config.api_tools import DetailMixin, ListeMixin
 from territoires.api.serializers import RegionSerializer, TypeTerritoireSerializer, VocabulaireSerializer
 from territoires.selectors import region_list, thematique_list, type_territoire_list
 
 
-class _PublicReadViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    pass
+class _PublicReadViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
+    etag_comptes = ("projets",)  # nb_projets
 
 
 @extend_schema_view(

@@ -124,3 +124,18 @@ def test_an_amount_sent_as_a_json_number_is_refused_for_its_float_rounding():
 def test_query_strings_the_filters_would_misread_are_a_400(query):
     response = Client().get(f"/api/v1/projets/?{query}")
     assert response.status_code == 400
+
+
+def test_a_project_whose_texts_or_partners_change_is_in_the_sync(charge):
+    """Objectives, impacts and partnerships are part of a project's record: writing them touches it."""
+    from laureats import services as laureats
+
+    for ecrire in (
+        lambda p: laureats.objectif_create(projet=p, texte="Un objectif de plus", by=None),
+        lambda p: laureats.partenariat_add(projet=p, organisation=Organisation.objects.exclude(partenariats__projet=p)
+                                           .first(), role="partenaire", by=None),
+    ):  # fmt: skip
+        moment = timezone.now()
+        ecrire(Projet.objects.get(slug="vilagil"))
+        page = charge.get("/api/v1/projets/", {"updated_since": moment.isoformat()}).json()
+        assert [p["slug"] for p in page["results"]] == ["vilagil"]
