@@ -173,6 +173,13 @@ def _toutes_les_pages(parcours, schema, client, role, chemin) -> list[dict]:
     # Pages of one row, so that `next` and `previous` are seen filled: the first two, or a middle one.
     for page in [2] if len(lignes) > 2 else [1, 2][: len(lignes)] if len(lignes) == 2 else []:
         _lire(parcours, schema, client, role, chemin, f"{chemin}?page_size=1&page={page}")
+    parametres = parcours.schema["paths"][chemin]["get"].get("parameters", [])
+    if any(p.get("name") == "updated_since" for p in parametres):
+        # The sync's keyset pages (count null), by pages of one row where there are two: `next` is a cursor.
+        url = f"{chemin}?updated_since=2000-01-01&page_size={1 if len(lignes) > 1 else PAGE}"
+        for _ in range(3):
+            corps = url and _lire(parcours, schema, client, role, chemin, url)
+            url = corps and corps["next"] and corps["next"].removeprefix("http://testserver")
     return lignes
 
 
