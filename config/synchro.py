@@ -78,9 +78,10 @@ def decoder(curseur: str) -> tuple[datetime.datetime, int]:
         brut = base64.urlsafe_b64decode(curseur + "=" * (-len(curseur) % 4))
         valeur, pk = json.loads(brut)
         moment = parse_datetime(valeur)
-        if moment is None or timezone.is_naive(moment) or not isinstance(pk, int) or isinstance(pk, bool):
-            raise ValueError(curseur)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        if moment is None or timezone.is_naive(moment) or type(pk) is not int or not 0 <= pk < 2**63:
+            raise ValueError(curseur)  # ids are BIGINT: beyond, the database itself would refuse
+        moment = moment.astimezone(datetime.UTC)  # year 1 at -05:00 is out of range
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise exceptions.ValidationError(
             {PARAMETRE_CURSEUR: "Curseur invalide : reprenez le lien « next » de la page précédente."}
         ) from exc

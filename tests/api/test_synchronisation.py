@@ -181,6 +181,8 @@ def test_a_cursor_is_checked_and_a_sync_has_no_page_numbers(organisations):
     assert client.get(URL, {"updated_since": DEPUIS, "curseur": "n'importe quoi"}).status_code == 400
     assert "curseur" in client.get(URL, {"updated_since": DEPUIS, "curseur": "W10"}).json()["errors"]
     assert "page" in client.get(URL, {"updated_since": DEPUIS, "page": "2"}).json()["errors"]
+    for hors_limites in (synchro.encoder(timezone.now(), 2**63), synchro.encoder(timezone.now(), -1)):
+        assert "curseur" in client.get(URL, {"updated_since": DEPUIS, "curseur": hors_limites}).json()["errors"]
     assert "curseur" in client.get(URL, {"curseur": synchro.encoder(timezone.now(), 1)}).json()["errors"]
     # A cursor is opaque but not secret: decoding one gives the key and the id it stands for.
     moment = timezone.now() - datetime.timedelta(days=1)
