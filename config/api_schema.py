@@ -131,6 +131,13 @@ class AutoSchema(openapi.AutoSchema):
                 warn(f"{filterset_class.__name__}.{name} : filtre sur des lignes sans IdentifiantFilter.")
         return identifiants
 
+    def _get_paginator(self):
+        paginator = super()._get_paginator()
+        if paginator is not None:
+            # A list that syncs (updated_since) has keyset pages without a count: its `count` is nullable.
+            paginator.synchro_possible = UpdatedSinceFilter in getattr(self.view, "filter_backends", [])
+        return paginator
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         if self._is_list_view() and self.method == "GET" and UpdatedSinceFilter in self.view.filter_backends:

@@ -75,7 +75,9 @@ class ConditionnelMixin:
         else:
             queryset = queryset.order_by()
         table_entiere = not queryset.query.where
-        agregats = {"n": Count("pk", distinct=bool(imbriques or self.etag_comptes) and not table_entiere)}
+        # Joined nested rows repeat a row: count it once (table-wide stamps are subqueries, no join).
+        joint = bool(self.etag_comptes) or (bool(imbriques) and not table_entiere)
+        agregats = {"n": Count("pk", distinct=joint)}
         for i, champ in enumerate(champs):
             if table_entiere and "__" in champ:
                 # The latest nested stamp of the whole table, from its index, in the same query.

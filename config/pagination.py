@@ -99,6 +99,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         # a generated client may then read them without checking they exist.
         schema = super().get_paginated_response_schema(schema)
         schema["required"] = ["count", "next", "previous", "results"]
+        if not getattr(self, "synchro_possible", True):
+            return schema
         schema["properties"]["count"] = {
             "type": "integer",
             "nullable": True,

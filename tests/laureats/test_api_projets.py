@@ -76,8 +76,8 @@ def test_the_detail_adds_the_ambition_objectives_and_verbatim_impacts(api_client
 
 
 def test_the_detail_query_count_is_pinned(api_client, django_assert_num_queries):
-    # project, themes, types, objectives, impacts, partnerships, labels
-    with django_assert_num_queries(7):
+    # the ETag's aggregate, project, themes, types, objectives, impacts, partnerships, labels
+    with django_assert_num_queries(8):
         api_client.get(f"{LIST_URL}vilagil/")
 
 
