@@ -1,20 +1,24 @@
-"""Measure the portal on the bench databases and print one table.
+"""Measure the portal on the bench databases, print one table and a oui/NON verdict for every target.
 
-    .venv/bin/python bench/mesurer.py                       # ti_bench_24 and ti_bench_10k
-    .venv/bin/python bench/mesurer.py --bases ti_bench_10k --repetitions 20 --sans-debit
+    .venv/bin/python bench/mesurer.py                       # ti_bench_24 and ti_bench_10k (~5 min)
+    .venv/bin/python bench/mesurer.py --bases ti_bench_10k --points api_projets html_tableau --sans-debit
+    .venv/bin/python bench/mesurer.py --repetitions 5 --echauffement 1 --debit-duree 3   # a quick try
 
 For each base (built by bench/construire.py), in a child process of its own
 (Django's settings are per process):
 
-1. Each endpoint through the full Django stack (middleware, authentication,
+1. Each endpoint of CAS through the full Django stack (middleware, authentication,
    DRF or templates) with django.test.Client on bench.reglages (the production
    settings, DEBUG off): `--echauffement` unmeasured requests, then one counted
-   with CaptureQueriesContext, then `--repetitions` timed requests → median and
-   p95 server time. Beside each, its floor (bench/planchers.py): the same rows by
-   one raw SQL query encoded with orjson, timed in turn with the endpoint so that
-   both see the same load; ratio = median endpoint / median floor. Also the stack's
-   fixed cost: an anonymous request the API refuses (401) before any query.
-   The process is set up as config/wsgi.py sets up a gunicorn worker.
+   with CaptureQueriesContext, then `--repetitions` timed requests (fewer once
+   `--budget` seconds are spent, at least 5) → median and p95 server time. In turn
+   with each request, so that all see the same load: its floor (bench/planchers.py:
+   the same rows by one raw SQL query encoded with orjson), the stack's fixed cost
+   (an anonymous request the API refuses, 401, before any query) and, for the API,
+   the same GET with `If-None-Match: <its ETag>` (a 304 expected).
+   Server-time target by kind: a page of rows ≤ 2 × its floor; a small response ≤ its
+   floor + 3 × the fixed cost. The process is set up as config/wsgi.py sets up a
+   gunicorn worker.
 2. The evaluation of every indicator (indicateurs.services.evaluation_run, what
    `manage.py evaluer_indicateurs` and the Celery task run) on today's date, as the
    first run of the day (today's evaluations are deleted and the table vacuumed
@@ -22,12 +26,19 @@ For each base (built by bench/construire.py), in a child process of its own
    settings' default) and on one connection, and its floor: one SQL GROUP BY over
    the validated measurements.
 
-Then, in this process, the throughput of the project list: gunicorn with 2 sync
-workers on 127.0.0.1 (a free port), loaded by wrk for `--debit-duree` seconds with
-4 connections (installed with apt-get if missing), then stopped.
+Then, in this process, on the largest base (`--debit-base`), the throughput of the
+project and measurement lists: gunicorn with 2 sync workers serving the portal
+(config.wsgi) and, with the same command line, the floor server
+(bench/serveur_plancher.py); wrk loads each in turn (`--debit-tours` alternated runs of
+`--debit-duree` seconds, 4 connections; installed with apt-get if missing); the median
+of the runs is kept. Target: the portal ≥ half the floor server's requests per second.
 
-The table is printed and written to bench/resultats/ (Markdown and JSON). The
-machine is shared: the load average is printed before and after each part.
+Across bases: the cost growth (median at the largest base / at the smallest, ≤ 1.5 ×
+unless the response itself grows) and the number of queries (the same at 24 and at
+10 000 projects).
+
+The table is printed and written to bench/resultats/ (Markdown and JSON; `--sortie`).
+The machine is shared: the load average is printed before and after each part.
 """
 
 import argparse

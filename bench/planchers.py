@@ -164,8 +164,9 @@ SELECT json_build_object('code', r.code, 'nom', r.nom) AS region,
 FROM territoires_region r WHERE r.code = %(code)s
 """  # noqa: S608
 # The dashboard: the same sums over every project of the region, the monthly cumulative
-# series, the overdue tranches and what is left to pay per year and envelope, but ONE page
-# of projects (the first 50 by ordre, titre) with the region's number of projects.
+# series, the overdue tranches summed by envelope (how many, what is left, the oldest date)
+# and what is left to pay per year and envelope, but ONE page of projects (the first 50 by
+# ordre, titre) with the region's number of projects. Bounded whatever the programme's size.
 TABLEAU_SQL = f"""{REGION_CTE},
 mois AS (
     SELECT coalesce(x.mois, y.mois) AS mois, coalesce(x.engage, 0) AS engage, coalesce(y.verse, 0) AS verse
@@ -176,7 +177,7 @@ page AS (
     SELECT p.id, p.slug, p.titre, p.ordre FROM laureats_projet p JOIN territoires_region r ON r.id = p.region_id
     WHERE r.code = %(code)s ORDER BY p.ordre, p.titre LIMIT %(limite)s),
 tranches AS (
-    SELECT t.numero, t.date_prevue, c.reference, p.slug, p.titre, e.code,
+    SELECT t.date_prevue, e.code,
            t.montant - coalesce((SELECT sum(CASE WHEN v.nature = 'versement' THEN v.montant ELSE -v.montant END)
                                  FROM financements_versement v WHERE v.tranche_id = t.id), 0) AS reste
     FROM financements_tranche t JOIN financements_convention c ON c.id = t.convention_id
@@ -201,11 +202,10 @@ SELECT json_build_object('code', r.code, 'nom', r.nom) AS region,
                 ORDER BY mois), '[]')
      FROM (SELECT mois, sum(engage) OVER (ORDER BY mois) AS engage, sum(verse) OVER (ORDER BY mois) AS verse
            FROM mois) cumuls) AS mois,
-    (SELECT coalesce(json_agg(json_build_object('reference', reference, 'numero', numero, 'date_prevue', date_prevue,
-                                                'projet', slug, 'titre', titre, 'enveloppe', code,
-                                                'reste', reste::text)
-                              ORDER BY date_prevue, reference, numero), '[]')
-     FROM tranches WHERE date_prevue < %(jour)s AND reste > 0) AS retards,
+    (SELECT coalesce(json_agg(json_build_object('enveloppe', code, 'nb', nb, 'reste', reste::text,
+                                                'plus_ancienne', plus_ancienne) ORDER BY code), '[]')
+     FROM (SELECT code, count(*) AS nb, sum(reste) AS reste, min(date_prevue) AS plus_ancienne
+           FROM tranches WHERE date_prevue < %(jour)s AND reste > 0 GROUP BY code) x) AS retards,
     (SELECT coalesce(json_agg(json_build_object('annee', annee, 'enveloppe', code, 'reste', reste::text)
                               ORDER BY annee, code), '[]')
      FROM (SELECT least(greatest(extract(year FROM date_prevue)::int, %(annee)s), %(fin)s) AS annee, code,
