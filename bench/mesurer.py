@@ -124,16 +124,16 @@ def resume(secondes: list[float]) -> dict:
     return {"mediane": statistics.median(ms), "p95": percentile(ms, 95), "n": len(ms)}
 
 
-def chronometrer(*fonctions, repetitions: int, budget: float | None = None) -> list[list[float]]:
+def chronometrer(*fonctions, repetitions: int, budget: float | None = None, minimum: int = 5) -> list[list[float]]:
     """Times of each function, called in turn: the endpoint and its floor see the same load.
 
-    With a budget (seconds), stops early once it is spent, after at least 5 rounds: a page
-    that takes seconds (a bug being measured) does not hold the whole run.
+    With a budget (seconds), stops early once it is spent, after at least `minimum` rounds:
+    a page that takes seconds (a bug being measured) does not hold the whole run.
     """
     temps = [[] for _ in fonctions]
     debut_total = time.perf_counter()
     for n in range(repetitions):
-        if budget is not None and n >= 5 and time.perf_counter() - debut_total > budget:
+        if budget is not None and n >= minimum and time.perf_counter() - debut_total > budget:
             break
         for fonction, liste in zip(fonctions, temps, strict=True):
             debut = time.perf_counter()
@@ -247,10 +247,8 @@ def mesurer_une_base(
                 raise RuntimeError(f"{url} : {reponse.status_code} {reponse.content[:300]!r}")
             return reponse
 
-        for _ in range(echauffement):
-            get()
-            plancher()
-            refus()
+        # The warm-up within a quarter of the budget too (at least one round).
+        chronometrer(get, plancher, refus, repetitions=echauffement, budget=budget and budget / 4, minimum=1)
         with CaptureQueriesContext(connection) as capture:
             reponse = get()
         # The log is cleared by the next request: count now.
@@ -271,8 +269,7 @@ def mesurer_une_base(
                 def get_304(client=client, url=url, etag=etag, statuts=statuts):
                     statuts.add(client.get(url, HTTP_IF_NONE_MATCH=etag).status_code)
 
-                for _ in range(echauffement):
-                    get_304()
+                chronometrer(get_304, repetitions=echauffement, budget=budget and budget / 4, minimum=1)
                 fonctions.append(get_304)
         temps = chronometrer(*fonctions, repetitions=repetitions, budget=budget)
         serveur, sol, fixe = temps[:3]
@@ -618,11 +615,12 @@ def tableau(resultats: dict, bases: list[str]) -> str:
         + ".",
         "",
         "Temps serveur. Page de lignes : médiane ≤ 2 × celle du plancher ; petite réponse : médiane ≤ celle du "
-        "plancher + 3 × le coût fixe (le 401 chronométré en alternance avec le point, même passage).",
+        "plancher + 3 × le coût fixe (le 401 chronométré en alternance avec le point, même passage). "
+        "n : requêtes chronométrées (moins que --repetitions quand le point dépasse --budget).",
         "",
-        "| point d'accès | genre | base | médiane (ms) | p95 (ms) | requêtes | plancher médiane / p95 (ms) "
+        "| point d'accès | genre | base | médiane (ms) | p95 (ms) | n | requêtes | plancher médiane / p95 (ms) "
         "| ratio | cible (ms) | atteinte | taille / plancher (Ko) |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for cas in CAS:
         for base in bases:
@@ -632,7 +630,7 @@ def tableau(resultats: dict, bases: list[str]) -> str:
             borne, regle = cible_temps(p, cas)
             lignes.append(
                 f"| {cas.libelle} | {GENRES[cas.genre]} | {nom_base(resultats, base)} "
-                f"| {p['serveur']['mediane']:.1f} | {p['serveur']['p95']:.1f} | {p['requetes']} "
+                f"| {p['serveur']['mediane']:.1f} | {p['serveur']['p95']:.1f} | {p['serveur']['n']} | {p['requetes']} "
                 f"| {p['plancher']['mediane']:.1f} / {p['plancher']['p95']:.1f} | {p['ratio']:.2f} "
                 f"| {regle} = {borne:.1f} | {oui(temps_atteint(p, cas))} "
                 f"| {p['octets'] / 1024:.0f} / {p['octets_plancher'] / 1024:.0f} |"

@@ -1,6 +1,7 @@
 """The benchmark's verdicts (bench/mesurer.py): each target judged as the README says, on made-up figures."""
 
 import copy
+import time
 
 from bench import mesurer, serveur_plancher
 
@@ -162,3 +163,17 @@ def test_the_floor_server_answers_only_the_measured_urls():
     assert statuts == ["404 Not Found"] and corps == [b""]
     assert "/api/v1/projets/?page_size=100" in serveur_plancher.ROUTES
     assert "/api/v1/mesures/?page_size=100" in serveur_plancher.ROUTES
+
+
+def test_timing_stops_once_the_budget_is_spent_but_not_before_the_minimum():
+    appels = []
+
+    def lente():
+        appels.append(1)
+        time.sleep(0.02)
+
+    (temps,) = mesurer.chronometrer(lente, repetitions=50, budget=0.05, minimum=5)
+    assert 5 <= len(temps) < 10 and len(appels) == len(temps)
+
+    (temps,) = mesurer.chronometrer(lente, repetitions=3, budget=0.0, minimum=5)
+    assert len(temps) == 3  # never more than asked
