@@ -265,8 +265,8 @@ class Etapes:
         self.cur.execute(
             """
             INSERT INTO indicateurs_indicateur (code, extrait, libelle, unite, sens, mode, valeur_reference,
-                                                date_reference, valeur_cible, echeance, note, cree_le, modifie_le,
-                                                impact_id)
+                                                date_reference, valeur_cible, echeance, frequence, note, cree_le,
+                                                modifie_le, impact_id)
             SELECT 'bench-ind-' || lpad(j::text, 6, '0'), '',
                    (ARRAY['Emplois créés', 'Émissions de CO2 évitées', 'Logements rénovés', 'Surface en bio',
                           'Part modale du vélo', 'Consommation d''énergie'])[1 + j %% 6] || ' (' || j || ')',
@@ -275,7 +275,7 @@ class Etapes:
                    CASE WHEN j %% 4 = 0 THEN NULL ELSE DATE '2019-01-01' END,
                    CASE WHEN ref IS NULL AND j %% 6 = 4 THEN 10 + j %% 80 WHEN ref IS NULL THEN 500 + j %% 500
                         WHEN sens = 'hausse' THEN ref * 2 WHEN sens = 'baisse' THEN ref / 2 ELSE ref * 1.5 END,
-                   DATE '2030-12-31', '', now(), now(), %(impact_base)s + 1 + (j - 1) %% %(nb_impacts)s
+                   DATE '2030-12-31', 'annuelle', '', now(), now(), %(impact_base)s + 1 + (j - 1) %% %(nb_impacts)s
             FROM (SELECT j, (ARRAY['hausse', 'baisse', 'atteindre'])[1 + j %% 3] AS sens,
                          CASE WHEN j %% 10 = 0 THEN NULL WHEN j %% 6 = 4 THEN (5 + j %% 40)::numeric
                               ELSE (100 + j %% 900)::numeric END AS ref
@@ -396,14 +396,20 @@ class Etapes:
         # Ten values per indicator, every six months up to this month; the latest is still submitted,
         # about one in ten of the others was rejected, the rest validated. Values follow the
         # trajectory at one of six paces, so that evaluations spread over every status.
+        # A measurement's last change is its decision, or its submission while undecided: the
+        # column's default, now(), would make every row look edited today. The column comes with a
+        # later migration: set only where it exists.
+        modifie_le = ("", "")
+        if self.mesure_modifie_le():
+            modifie_le = (", modifie_le", ", d + CASE statut WHEN 'soumise' THEN 10 ELSE 40 END * interval '1 day'")
         self.cur.execute(
-            """
+            f"""
             INSERT INTO indicateurs_mesure (uid, date, valeur, source, soumise_le, statut, commentaire, decision_le,
-                                            demo, auteur_id, decision_par_id, indicateur_id)
+                                            demo, auteur_id, decision_par_id, indicateur_id{modifie_le[0]})
             SELECT gen_random_uuid(), d, valeur, 'Relevé annuel (banc d''essai)', d + interval '10 days', statut,
                    CASE statut WHEN 'rejetee' THEN 'Valeur non justifiée (banc d''essai)' ELSE '' END,
                    CASE statut WHEN 'soumise' THEN NULL ELSE d + interval '40 days' END,
-                   false, NULL, NULL, id
+                   false, NULL, NULL, id{modifie_le[1]}
             FROM (
                 SELECT i.id, k, current_date - (9 - k) * 182 - (i.r %% 30)::int AS d,
                        CASE WHEN k = 9 THEN 'soumise' WHEN (i.r + k) %% 10 = 9 THEN 'rejetee' ELSE 'validee' END
@@ -416,9 +422,21 @@ class Etapes:
                 CROSS JOIN generate_series(0, 9) k
             ) x
             ORDER BY id, k
-            """,
+            """,  # noqa: S608 - constant SQL
             {"debut": debut, "nb": fin - debut},
         )
+
+    def mesure_modifie_le(self) -> bool:
+        """Whether indicateurs_mesure has its modifie_le column yet (added by a later migration)."""
+        if not hasattr(self, "_mesure_modifie_le"):
+            self._mesure_modifie_le = bool(
+                self.scalaire(
+                    """SELECT count(*) FROM information_schema.columns
+                       WHERE table_schema = current_schema() AND table_name = 'indicateurs_mesure'
+                         AND column_name = 'modifie_le'"""
+                )
+            )
+        return self._mesure_modifie_le
 
 
 _ENGAGE = "sum(CASE WHEN g.nature = 'engagement' THEN g.montant ELSE -g.montant END)"
