@@ -89,5 +89,5 @@ def decoder(curseur: str) -> tuple[datetime.datetime, int]:
 
 
 def apres(queryset: QuerySet, moment: datetime.datetime, pk: int) -> QuerySet:
-    """The rows after (key, id) in the sync's order."""
-    return queryset.filter(Q(**{f"{CLE}__gt": moment}) | Q(**{CLE: moment, "pk__gt": pk}))
+    """The rows after (key, id) in the sync's order; `key >= moment` first, a range an index on the key can start."""
+    return queryset.filter(**{f"{CLE}__gte": moment}).filter(Q(**{f"{CLE}__gt": moment}) | Q(pk__gt=pk))

@@ -18,8 +18,8 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
 
     lookup_field = "slug"
     filterset_class = ProjetFilterSet
-    # A project's record also changes when its allocations do.
-    updated_since_fields = ["modifie_le", "allocations__modifie_le"]
+    # A project's record also changes when its allocations do: their writes touch the project.
+    updated_since_field = "modifie_le"
     # What the record reads from other tables (its nested texts and partnerships touch the project).
     etag_sources = ("chef_de_file__modifie_le", "region__modifie_le", "partenariats__organisation__modifie_le")
     search_fields = ["titre", "chef_de_file__nom", "ambition"]
