@@ -12,10 +12,12 @@ The ETag of a response is a digest of:
 - the day: some fields are computed at the day of the request (overdue, expected).
 
 Any write to a row of the set moves its timestamp or the count, so the ETag changes;
-a write to a row outside the set leaves it alone. On a list without any filter,
-the latest nested timestamps are read table-wide from their indexes (a write to any
-nested row then changes the ETag: conservative, never stale). The count is handed
-to the paginator, which does not count again.
+a write to a row outside the set leaves it alone. A detail reads its nested rows'
+timestamps through joins on its one row; a list reads them table-wide, from their
+indexes, in the same query (joining every row of a large set to its nested rows would
+cost more than the page: a write to a nested row elsewhere then changes the list's
+ETag too, conservative, never stale). The count is handed to the paginator, which
+does not count again.
 
 `If-None-Match` naming the current ETag (or `*`) gets a 304 with no body.
 """
@@ -74,12 +76,12 @@ class ConditionnelMixin:
             queryset = queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
         else:
             queryset = queryset.order_by()
-        table_entiere = not queryset.query.where
+        par_jointure = self.action == "retrieve"
         # Joined nested rows repeat a row: count it once (table-wide stamps are subqueries, no join).
-        joint = bool(self.etag_comptes) or (bool(imbriques) and not table_entiere)
+        joint = bool(self.etag_comptes) or (bool(imbriques) and par_jointure)
         agregats = {"n": Count("pk", distinct=joint)}
         for i, champ in enumerate(champs):
-            if table_entiere and "__" in champ:
+            if not par_jointure and "__" in champ:
                 # The latest nested stamp of the whole table, from its index, in the same query.
                 modele, nom = _modele_au_bout(queryset.model, champ)
                 tout = modele._default_manager.order_by().annotate(un=Value(1)).values("un").annotate(m=Max(nom))
