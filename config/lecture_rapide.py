@@ -63,21 +63,32 @@ def _decimal(field: drf_fields.DecimalField) -> Callable[[Any], Any]:
     return rendre
 
 
-def _datetime(field: drf_fields.DateTimeField) -> Callable[[Any], Any]:
+class _ParPage:
+    """A conversion that depends on the request (the current time zone): built once per page."""
+
+    def __init__(self, fabrique: Callable[[], Callable[[Any], Any]]):
+        self.fabrique = fabrique
+
+
+def _datetime(field: drf_fields.DateTimeField) -> "Callable[[Any], Any] | _ParPage":
     """DateTimeField.to_representation for ISO 8601 output, its time zone looked up once per page."""
     if getattr(field, "format", api_settings.DATETIME_FORMAT).lower() != drf_fields.ISO_8601:
         return field.to_representation
-    fuseau = field.timezone if hasattr(field, "timezone") else field.default_timezone()
-    if fuseau is None:
-        return field.to_representation
 
-    def rendre(valeur):
-        if isinstance(valeur, str) or getattr(valeur, "tzinfo", None) is None:
-            return field.to_representation(valeur)
-        texte = valeur.astimezone(fuseau).isoformat()
-        return texte[:-6] + "Z" if texte.endswith("+00:00") else texte
+    def fabrique():
+        fuseau = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        if fuseau is None:
+            return field.to_representation
 
-    return rendre
+        def rendre(valeur):
+            if isinstance(valeur, str) or getattr(valeur, "tzinfo", None) is None:
+                return field.to_representation(valeur)
+            texte = valeur.astimezone(fuseau).isoformat()
+            return texte[:-6] + "Z" if texte.endswith("+00:00") else texte
+
+        return rendre
+
+    return _ParPage(fabrique)
 
 
 def _date(field: drf_fields.DateField) -> Callable[[Any], Any]:
@@ -121,7 +132,6 @@ class Lecture:
     """
 
     def __init__(self, serializer: serializers.BaseSerializer, prefixe: str = ""):
-        self.serializer = serializer
         self.colonnes: list[str] = []
         self.cles: list[str] = []
         # (kind, key, column(s), detail): a column and its conversion, a nested object and its
@@ -132,7 +142,7 @@ class Lecture:
                 continue
             self.cles.append(nom)
             if isinstance(field, serializers.SerializerMethodField):
-                self.plan.append(("methode", nom, None, getattr(serializer, field.method_name)))
+                self.plan.append(("methode", nom, None, field.method_name))
             elif isinstance(field, relations.HyperlinkedIdentityField) and "." not in field.lookup_field:
                 colonnes = (prefixe + "pk", prefixe + field.lookup_field.replace(".", "__"))
                 self.colonnes += colonnes
@@ -165,14 +175,30 @@ class Lecture:
     def a_des_methodes(self) -> bool:
         return any(genre == "methode" for genre, *_ in self.plan)
 
-    def _ligne(self, valeurs: dict, substitut, requete, format_) -> dict:
-        ligne = {}
+    def _page(self, serializer) -> list[tuple]:
+        """The plan for one request: the serializer's methods bound to its context, the
+        conversions that read the current time zone built. The plan itself serves every request."""
+        plan = []
         for genre, nom, colonne, detail in self.plan:
+            if genre == "methode":
+                detail = getattr(serializer, detail)
+            elif genre == "objet":
+                detail = detail._page(None)
+            elif isinstance(detail, _ParPage):
+                detail = detail.fabrique()
+            plan.append((genre, nom, colonne, detail))
+        return plan
+
+    @staticmethod
+    def _ligne(plan: list[tuple], valeurs: dict, substitut, requete, format_) -> dict:
+        ligne = {}
+        for genre, nom, colonne, detail in plan:
             if genre == "colonne":
                 valeur = valeurs[colonne]
                 ligne[nom] = valeur if valeur is None or detail is None else detail(valeur)
             elif genre == "objet":
-                ligne[nom] = None if valeurs[colonne] is None else detail._ligne(valeurs, None, requete, format_)
+                imbrique = None if valeurs[colonne] is None else Lecture._ligne(detail, valeurs, None, requete, format_)
+                ligne[nom] = imbrique
             elif genre == "lien":
                 pk, identifiant = (valeurs[c] for c in colonne)
                 objet = _Objet(pk=pk, **{detail.lookup_field: identifiant})
@@ -183,12 +209,27 @@ class Lecture:
                 ligne[nom] = detail(substitut)
         return ligne
 
-    def lignes(self, valeurs: list[dict], substituts: Sequence[Any] | None, requete, format_=None) -> list[dict]:
+    def lignes(self, serializer, valeurs: list[dict], substituts: Sequence[Any] | None, format_=None) -> list[dict]:
+        """The rows of a page, for the request of `serializer` (its context: request, methods)."""
         if substituts is None:
             if self.a_des_methodes:
                 raise ImproperlyConfigured("Lecture rapide : des champs méthode sans substituts pour les lire.")
             substituts = [None] * len(valeurs)
-        return [self._ligne(v, s, requete, format_) for v, s in zip(valeurs, substituts, strict=True)]
+        requete = serializer.context.get("request")
+        plan = self._page(serializer)
+        return [self._ligne(plan, v, s, requete, format_) for v, s in zip(valeurs, substituts, strict=True)]
+
+
+_LECTURES: dict[type, Lecture] = {}
+
+
+def lecture_de(serializer: serializers.BaseSerializer) -> Lecture:
+    """The reading of a serializer class's fields, built once (building `.fields` costs a
+    serializer a few milliseconds a page): for serializers whose fields do not depend on the request."""
+    lecture = _LECTURES.get(type(serializer))
+    if lecture is None:
+        lecture = _LECTURES[type(serializer)] = Lecture(serializer)
+    return lecture
 
 
 class _Rangees:
@@ -233,19 +274,22 @@ def page_rapide(
     queryset: QuerySet,
     substituts: Callable[[list[dict]], Sequence[Any]] | None = None,
     colonnes: Sequence[str] = (),
+    compter: QuerySet | None = None,
 ) -> HttpResponse:
     """One page of `queryset` as `view.page_response` answers it, read by `.values()`, encoded by orjson.
 
     The page is cut by the view's paginator (which counts and slices the `.values()`
     queryset as it would the objects) and wrapped by it (`count`, `next`, `previous`,
     `results`). `substituts(rows)` gives, for the page's rows, the objects the serializer's
-    method fields read; `colonnes` are the extra columns it needs from the rows.
+    method fields read; `colonnes` are the extra columns it needs from the rows (annotations
+    of `queryset`, which `compter` may leave out of the count).
     """
-    lecture = Lecture(view.get_serializer())
+    serializer = view.get_serializer()
+    lecture = lecture_de(serializer)
     valeurs = queryset.prefetch_related(None).values(*dict.fromkeys([*lecture.colonnes, *colonnes]))
-    page = view.paginate_queryset(_Rangees(queryset, valeurs))
+    page = view.paginate_queryset(_Rangees(queryset if compter is None else compter, valeurs))
     rangees = list(valeurs) if page is None else page
-    lignes = lecture.lignes(rangees, substituts and substituts(rangees), view.request, view.format_kwarg)
+    lignes = lecture.lignes(serializer, rangees, substituts and substituts(rangees), view.format_kwarg)
     if page is None:
         return HttpResponse(json_drf(lignes), content_type="application/json")
     enveloppe = view.get_paginated_response(lignes)

@@ -7,7 +7,7 @@ from config.api_tools import ListeMixin
 from config.lecture_rapide import accepte_json_rapide, page_rapide
 from laureats.api.serializers import ProjetDetailSerializer, ProjetListSerializer
 from laureats.filters import ProjetFilterSet
-from laureats.selectors import vocabulaires_des_projets
+from laureats.selectors import projets_avec_vocabulaires, vocabulaires_lus
 from portail.selectors import projet_detail_queryset, projet_list
 
 
@@ -38,10 +38,10 @@ class ProjetViewSet(ListeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
     def page_response(self, queryset):
         if not (self.lecture_rapide and self.action == "list" and accepte_json_rapide(self.request)):
             return super().page_response(queryset)
-        return page_rapide(self, queryset, substituts=self._vocabulaires, colonnes=["pk"])
-
-    @staticmethod
-    def _vocabulaires(rangees: list[dict]) -> list:
-        """What the list serializer's vocabulary methods read, for each row of the page."""
-        par_projet = vocabulaires_des_projets([rangee["pk"] for rangee in rangees])
-        return [par_projet[rangee["pk"]] for rangee in rangees]
+        return page_rapide(
+            self,
+            projets_avec_vocabulaires(queryset),
+            substituts=lambda rangees: [vocabulaires_lus(rangee) for rangee in rangees],
+            colonnes=["vocabulaire_thematiques", "vocabulaire_types_territoire"],
+            compter=queryset,
+        )

@@ -171,7 +171,7 @@ def test_values_are_rendered_as_the_fields_render_them():
         with timezone.override(fuseau):
             horodatage = serializers.DateTimeField()
             for moment in moments:
-                assert _conversion(horodatage)(moment) == horodatage.to_representation(moment)
+                assert _conversion(horodatage).fabrique()(moment) == horodatage.to_representation(moment)
     jour = serializers.DateField()
     assert _conversion(jour)(datetime.date(2025, 2, 1)) == jour.to_representation(datetime.date(2025, 2, 1))
     donnees = {"texte": "ligne\u2028paragraphe\u2029fin é", "n": [1, None, True]}
