@@ -207,7 +207,8 @@ class ListeMixin(ConditionnelMixin, mixins.ListModelMixin):
         """One page of the filtered rows, through the serializer.
 
         A view whose pages are large may build its rows outside the serializer here
-        (a fast path), as long as its fields are the serializer's.
+        (a fast path), as long as its fields are the serializer's: config.lecture_rapide
+        reads them by `.values()` and encodes them with orjson (the projects, the measurements).
         """
         page = self.paginate_queryset(queryset)
         if page is None:

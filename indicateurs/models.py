@@ -359,8 +359,12 @@ class Mesure(models.Model):
         indexes = [
             # Evaluation: the latest (and first) validated measurement per indicator up to a date.
             models.Index(fields=["indicateur", "statut", "date"], name="mesure_indicateur_statut_date"),
-            # The officers' queue of submitted measurements.
-            models.Index(fields=["statut", "soumise_le"], name="mesure_statut_soumise_le"),
+            # The officers' queue of submitted measurements, and the API's list in its default order
+            # (-soumise_le, -pk) for the public (validated only): read in index order, no sort.
+            models.Index(fields=["statut", "-soumise_le", "-id"], name="mesure_statut_soumise_le_id"),
+            # The API's list in its default order for officers and directors (every measurement)
+            # and partners: a million rows sorted for each page without it.
+            models.Index(fields=["-soumise_le", "-id"], name="mesure_soumise_le_id"),
             # Incremental sync: keyset pagination on (modifie_le, id).
             models.Index(fields=["modifie_le", "id"], name="mesure_modifie_le_id"),
         ]

@@ -165,6 +165,11 @@ def mesure_list_visible_to(user) -> QuerySet[Mesure]:
     return mesures.filter(statut=Mesure.Statut.VALIDEE)
 
 
+def auteurs_par_id(ids) -> dict:
+    """The accounts with these ids, with their profile (what `auteur_pour` reads), by id."""
+    return get_user_model().objects.select_related("profil").in_bulk({pk for pk in ids if pk is not None})
+
+
 def mesures_of_projets(projets) -> QuerySet[Mesure]:
     """Every measurement of these projects (ids or a queryset), most recently submitted first, with its period."""
     return (

@@ -4,8 +4,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from config.api_tools import DetailMixin, ListeMixin
+from config.lecture_rapide import accepte_json_rapide, page_rapide
 from laureats.api.serializers import ProjetDetailSerializer, ProjetListSerializer
 from laureats.filters import ProjetFilterSet
+from laureats.selectors import projets_avec_vocabulaires, vocabulaires_lus
 from portail.selectors import projet_detail_queryset, projet_list
 
 
@@ -25,9 +27,23 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     search_fields = ["titre", "chef_de_file__nom", "ambition"]
     ordering_fields = ["titre", "ordre", "population_concernee", "budget_previsionnel", "subvention_prevue"]
     ordering = ["ordre"]
+    # A page of the list is read by `.values()` and encoded by orjson (config.lecture_rapide), the
+    # serializer's fields and methods still deciding what it holds; tests turn it off to compare.
+    lecture_rapide = True
 
     def get_queryset(self):
         return projet_detail_queryset() if self.action == "retrieve" else projet_list()
 
     def get_serializer_class(self):
         return ProjetDetailSerializer if self.action == "retrieve" else ProjetListSerializer
+
+    def page_response(self, queryset):
+        if not (self.lecture_rapide and self.action == "list" and accepte_json_rapide(self.request)):
+            return super().page_response(queryset)
+        return page_rapide(
+            self,
+            projets_avec_vocabulaires(queryset),
+            substituts=lambda rangees: [vocabulaires_lus(rangee) for rangee in rangees],
+            colonnes=["vocabulaire_thematiques", "vocabulaire_types_territoire"],
+            compter=queryset,
+        )

@@ -38,6 +38,18 @@ pytestmark = pytest.mark.conformite
 ROLES = ["anonyme", "partenaire", "directeur", "charge"]
 PAGE = 100  # the largest page the contract honours: fewest requests
 PATH_PARAM = re.compile(r"\{(\w+)\}")
+# The lists answered by the fast read path (config/lecture_rapide.py, rows outside the serializer):
+# also read under filters and orderings, in pages of 100 and of one row.
+FILTRES = {
+    "/api/v1/projets/": [
+        "?page_size=100&ordering=-budget_previsionnel", "?page_size=1&region=84&ordering=titre",
+        "?page_size=100&updated_since=2000-01-01", "?page_size=1&search=alimentation",
+    ],
+    "/api/v1/mesures/": [
+        "?page_size=100&statut=validee&ordering=date", "?page_size=1&demo=true",
+        "?page_size=100&updated_since=2000-01-01", "?page_size=1&ordering=-soumise_le",
+    ],
+}  # fmt: skip
 
 
 @dataclass
@@ -190,6 +202,8 @@ def _parcourir(parcours: Parcours, clients: dict[str, Client]) -> None:
     for role, client in clients.items():
         for liste in listes:
             lignes = _toutes_les_pages(parcours, schema, client, role, liste)
+            for filtres in FILTRES.get(liste, []):
+                _lire(parcours, schema, client, role, liste, f"{liste}{filtres}")
             # Every GET under this list that takes one identifier: the detail and its sub-resources.
             for chemin in chemins_get:
                 reste = chemin.removeprefix(liste)
