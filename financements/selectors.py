@@ -4,7 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
+    Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -19,6 +22,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
 from django.utils import timezone
 
 from financements.models import Allocation, Convention, Engagement, Enveloppe, Tranche, Versement
+from laureats.models import Projet
 
 EUROS = DecimalField(max_digits=15, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=EUROS)
@@ -144,25 +148,52 @@ def _montant_signe(nature_engagement: str):
     return Case(When(nature=nature_engagement, then=F("montant")), default=-F("montant"), output_field=EUROS)
 
 
-def tableau_financier(*, region_code: str | None = None) -> Tableau:
-    """Dashboard figures for the programme or one region, in five queries."""
-    in_region = Q(projet__region__code=region_code) if region_code else Q()
-    enveloppes = list(Enveloppe.objects.order_by("plafond"))
+# The per-project table's order, on the page and in its exports: by region, then the programme's order.
+ORDRE_PROJETS = ("region__nom", "ordre", "titre", "pk")
 
+
+def tableau_financier(*, region_code: str | None = None) -> Tableau:
+    """Dashboard figures for the programme or one region, with every project's row (the exports, the API)."""
+    tableau = tableau_synthese(region_code=region_code)
+    tableau.projets = lignes_projets(Q(projet__region__code=region_code) if region_code else Q())
+    return tableau
+
+
+def projets_finances(*, region_code: str | None = None) -> QuerySet:
+    """The projects the per-project table lists (those with an allocation), in its order; nothing fetched yet."""
+    projets = Projet.objects.filter(Exists(Allocation.objects.filter(projet=OuterRef("pk"))))
+    if region_code:
+        projets = projets.filter(region__code=region_code)
+    return projets.order_by(*ORDRE_PROJETS)
+
+
+def lignes_projets(quels: Q) -> list[LigneProjet]:
+    """The table's rows of the projects whose allocations `quels` selects (a region, or a page
+    of projets_finances: Q(projet__in=page)), in the table's order, in one query."""
     # Tuples rather than instances: a region of 500 projects has 1 000 allocations,
     # and four model instances each (allocation, project, region, envelope) cost more than the query.
     allocations = (
-        Allocation.objects.filter(in_region)
-        .order_by("projet__region__nom", "projet__ordre", "projet__titre")
+        Allocation.objects.filter(quels)
+        .order_by(*(f"projet__{cle}" for cle in ORDRE_PROJETS), "enveloppe__plafond")
         .values_list(
             "montant", "montant_engage", "montant_verse", "enveloppe__code",
             "projet__slug", "projet__titre", "projet__region__code", "projet__region__nom",
         )
     )  # fmt: skip
-    projets: dict[str, LigneProjet] = {}
+    lignes: dict[str, LigneProjet] = {}
     for montant, engage, verse, code, slug, titre, code_region, nom_region in allocations:
-        ligne = projets.setdefault(slug, LigneProjet(slug, titre, code_region, nom_region))
+        ligne = lignes.setdefault(slug, LigneProjet(slug, titre, code_region, nom_region))
         ligne.par_enveloppe[code] = Chiffres(montant, engage, verse)
+    return list(lignes.values())
+
+
+def tableau_synthese(*, region_code: str | None = None) -> Tableau:
+    """The dashboard's summaries, aggregated in SQL (envelopes, totals by envelope and by year), in four queries.
+
+    `projets` is left empty: the page reads one page of them (lignes_projets), the exports all.
+    """
+    in_region = Q(projet__region__code=region_code) if region_code else Q()
+    enveloppes = list(Enveloppe.objects.order_by("plafond"))
 
     totaux = (
         Allocation.objects.filter(in_region)
@@ -208,7 +239,7 @@ def tableau_financier(*, region_code: str | None = None) -> Tableau:
     return Tableau(
         enveloppes=enveloppes,
         par_enveloppe=par_enveloppe,
-        projets=list(projets.values()),
+        projets=[],
         par_annee=[annees[k] for k in sorted(annees)],
     )
 
@@ -335,6 +366,56 @@ def tranches_en_retard(*, jour: date | None = None, region_code: str | None = No
     return tranches.select_related(
         "convention__projet__region", "convention__beneficiaire", "convention__enveloppe"
     ).order_by("date_prevue", "convention__reference", "numero")
+
+
+def _en_retard_groupees(*, jour: date, region_code: str | None) -> QuerySet:
+    """The overdue tranches' ids with what is left on each (`reste`), grouped over a join to the payments.
+
+    tranches_en_retard's subquery per tranche leads the planner to walk every tranche by planned date
+    (10 000 projects: 40 000, each with its subquery) before it keeps the region's; grouped, it reads the
+    region's tranches, or all of them, once, with their payments.
+    """
+    tranches = Tranche.objects.filter(date_prevue__lt=jour)
+    if region_code:
+        tranches = tranches.in_region(region_code)
+    net = Sum(
+        Case(
+            When(versements__nature=Versement.Nature.VERSEMENT, then=F("versements__montant")),
+            default=-F("versements__montant"),
+            output_field=EUROS,
+        )
+    )
+    return (
+        tranches.order_by()
+        .values("pk")
+        .annotate(reste=ExpressionWrapper(F("montant") - Coalesce(net, ZERO), output_field=EUROS))
+        .filter(reste__gt=0)
+    )
+
+
+def tranches_en_retard_premieres(*, jour: date, region_code: str | None, limite: int) -> list[Tranche]:
+    """The first `limite` of tranches_en_retard (the oldest), in one query whatever their number."""
+    ordre = ("date_prevue", "convention__reference", "numero")
+    if not region_code:
+        # Across the programme overdue tranches are many among the oldest: walking the tranches by
+        # planned date (its index) meets the first ones at once.
+        return list(tranches_en_retard(jour=jour)[:limite])
+    # The oldest ids picked from the grouped rows (a LIMIT in the IN's subquery), then read with their context.
+    premieres = _en_retard_groupees(jour=jour, region_code=region_code).order_by(*ordre).values("pk")[:limite]
+    return list(
+        Tranche.objects.filter(pk__in=premieres)
+        .with_verse()
+        .select_related("convention__projet__region", "convention__beneficiaire", "convention__enveloppe")
+        .order_by(*ordre)
+    )
+
+
+def tranches_en_retard_totaux(*, jour: date, region_code: str | None) -> tuple[int, Decimal]:
+    """The number of tranches_en_retard and what is left on them, in one aggregate query."""
+    totaux = _en_retard_groupees(jour=jour, region_code=region_code).aggregate(
+        nombre=Count("pk"), total=Coalesce(Sum("reste"), ZERO)
+    )
+    return totaux["nombre"], totaux["total"]
 
 
 @dataclass(frozen=True)
