@@ -18,7 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from financements.models import Allocation, Convention, Engagement, Enveloppe, Tranche, Versement
@@ -187,8 +187,9 @@ def lignes_projets(quels: Q) -> list[LigneProjet]:
     return list(lignes.values())
 
 
-def tableau_synthese(*, region_code: str | None = None) -> Tableau:
-    """The dashboard's summaries, aggregated in SQL (envelopes, totals by envelope and by year), in four queries.
+def tableau_synthese(*, region_code: str | None = None, mouvements: "Mouvements | None" = None) -> Tableau:
+    """The dashboard's summaries, aggregated in SQL (envelopes, totals by envelope and by year), in four queries
+    (two when given the region's `mouvements`, which the chart reads too).
 
     `projets` is left empty: the page reads one page of them (lignes_projets), the exports all.
     """
@@ -209,33 +210,16 @@ def tableau_synthese(*, region_code: str | None = None) -> Tableau:
         code = t["enveloppe__code"]
         par_enveloppe[code] = Chiffres(t["alloue"], t["engage"], t["verse"], plafonds[code])
 
-    engagements = (
-        Engagement.objects.filter(in_region)
-        .annotate(annee=ExtractYear("date"))
-        .order_by()
-        .values("annee", "enveloppe__code")
-        .annotate(engage=Sum(_montant_signe(Engagement.Nature.ENGAGEMENT)))
-    )
-    versements = (
-        Versement.objects.filter(Q(engagement__projet__region__code=region_code) if region_code else Q())
-        .annotate(annee=ExtractYear("date"))
-        .order_by()
-        .values("annee", "engagement__enveloppe__code")
-        .annotate(verse=Sum(_montant_signe(Versement.Nature.VERSEMENT)))
-    )
+    # Years from the months: the chart beside them reads the same two queries (mouvements_mensuels).
+    mouvements = mouvements or mouvements_mensuels(region_code=region_code)
     annees: dict[tuple[int, str], dict] = {}
-    for row in engagements:
-        key = (row["annee"], row["enveloppe__code"])
-        annees.setdefault(
-            key, {"annee": key[0], "enveloppe": key[1], "engage": Decimal("0.00"), "verse": Decimal("0.00")}
-        )
-        annees[key]["engage"] = row["engage"]
-    for row in versements:
-        key = (row["annee"], row["engagement__enveloppe__code"])
-        annees.setdefault(
-            key, {"annee": key[0], "enveloppe": key[1], "engage": Decimal("0.00"), "verse": Decimal("0.00")}
-        )
-        annees[key]["verse"] = row["verse"]
+    for cle, lignes in (("engage", mouvements.engages), ("verse", mouvements.verses)):
+        for mois, code, total in lignes:
+            key = (mois.year, code)
+            annee = annees.setdefault(
+                key, {"annee": key[0], "enveloppe": key[1], "engage": Decimal("0.00"), "verse": Decimal("0.00")}
+            )
+            annee[cle] += total
     return Tableau(
         enveloppes=enveloppes,
         par_enveloppe=par_enveloppe,
@@ -273,10 +257,16 @@ class Courbes(list):
     lignes: list[dict]
 
 
-def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None = None) -> Courbes:
-    """Cumulative committed and disbursed amounts month by month, for the charts."""
-    from django.db.models.functions import TruncMonth
+@dataclass(frozen=True)
+class Mouvements:
+    """Net commitments and net payments per month and envelope: (first day of the month, envelope code, total)."""
 
+    engages: list[tuple[date, str, Decimal]]
+    verses: list[tuple[date, str, Decimal]]
+
+
+def mouvements_mensuels(*, region_code: str | None = None, projet_slug: str | None = None) -> Mouvements:
+    """The ledger's net amounts per month and envelope, in two queries: the dashboard's years and its chart."""
     filtre_e, filtre_v = Q(), Q()
     if region_code:
         filtre_e &= Q(projet__region__code=region_code)
@@ -284,22 +274,35 @@ def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None =
     if projet_slug:
         filtre_e &= Q(projet__slug=projet_slug)
         filtre_v &= Q(engagement__projet__slug=projet_slug)
-    mois_e = dict(
+    engages = (
         Engagement.objects.filter(filtre_e)
         .annotate(mois=TruncMonth("date"))
         .order_by()
-        .values("mois")
+        .values("mois", "enveloppe__code")
         .annotate(total=Sum(_montant_signe(Engagement.Nature.ENGAGEMENT)))
-        .values_list("mois", "total")
+        .values_list("mois", "enveloppe__code", "total")
     )
-    mois_v = dict(
+    verses = (
         Versement.objects.filter(filtre_v)
         .annotate(mois=TruncMonth("date"))
         .order_by()
-        .values("mois")
+        .values("mois", "engagement__enveloppe__code")
         .annotate(total=Sum(_montant_signe(Versement.Nature.VERSEMENT)))
-        .values_list("mois", "total")
+        .values_list("mois", "engagement__enveloppe__code", "total")
     )
+    return Mouvements(engages=list(engages), verses=list(verses))
+
+
+def cumuls_mensuels(
+    *, region_code: str | None = None, projet_slug: str | None = None, mouvements: Mouvements | None = None
+) -> Courbes:
+    """Cumulative committed and disbursed amounts month by month, for the charts (from `mouvements` if given)."""
+    mouvements = mouvements or mouvements_mensuels(region_code=region_code, projet_slug=projet_slug)
+    mois_e: dict[date, Decimal] = {}
+    mois_v: dict[date, Decimal] = {}
+    for par_mois, lignes in ((mois_e, mouvements.engages), (mois_v, mouvements.verses)):
+        for mois, _, total in lignes:
+            par_mois[mois] = par_mois.get(mois, Decimal("0.00")) + total
     zero = Decimal("0.00")
     series = Courbes()
     for libelle, par_mois in (("Engagé (cumul)", mois_e), ("Versé (cumul)", mois_v)):

@@ -38,6 +38,7 @@ from financements.selectors import (
     cumuls_mensuels,
     engagement_list,
     lignes_projets,
+    mouvements_mensuels,
     prevision_versements,
     prevu_verse_par_annee,
     projets_finances,
@@ -77,7 +78,9 @@ def tableau_de_bord(request, code: str | None = None):
             return exports.response(colonnes, rows, f"{nom}-{choix}", export)
         rows = exports.tableau_rows(tableau_financier(region_code=code))
         return exports.response(exports.COLONNES_TABLEAU, rows, nom, export)
-    tableau = tableau_synthese(region_code=code)
+    # The ledger's months by envelope, read once: the years' table and the chart.
+    mouvements = mouvements_mensuels(region_code=code)
+    tableau = tableau_synthese(region_code=code, mouvements=mouvements)
     # The per-project table, a page at a time: a count, then the page's allocations (the page's projects
     # in a subquery), whatever the number of projects. Out of range: the last page; not a number: the first.
     projets = Paginator(projets_finances(region_code=code), PROJETS_PAR_PAGE).get_page(request.GET.get("page"))
@@ -86,7 +89,7 @@ def tableau_de_bord(request, code: str | None = None):
         "region": region,
         "tableau": tableau,
         "projets": projets,
-        "series": cumuls_mensuels(region_code=code),
+        "series": cumuls_mensuels(mouvements=mouvements),
         # EXISTS probes the projects' region index; a join then DISTINCT would read every project.
         "regions": Region.objects.filter(Exists(Projet.objects.filter(region=OuterRef("pk")))).order_by("nom"),
         # The payment schedules: five queries whatever the number of tranches.

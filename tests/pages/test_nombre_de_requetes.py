@@ -36,13 +36,14 @@ PAGES = {
     "/projets/biovallee/historique/": ("charge", 19, 20),
     # the public's home, plus ledger entries and measurements in the latest changes
     "/?charge": ("charge", 18, 23),
-    # the summaries, the project table (a count, a page of 50) and the charts, then the payment schedules:
-    # the oldest overdue tranches and the number and total of all (2), planned and paid per year (2),
-    # forecast to 2030 (1); the ledger's subsidies are conventions with overdue tranches
-    "/financements/": ("directeur", 17, 17),
-    "/financements/regions/84/": ("directeur", 18, 18),
+    # the summaries (the ledger's months by envelope give both the years and the chart), the project table
+    # (a count, a page of 50), then the payment schedules: the oldest overdue tranches and the number and
+    # total of all (2), planned and paid per year (2), forecast to 2030 (1); the ledger's subsidies are
+    # conventions with overdue tranches
+    "/financements/": ("directeur", 15, 15),
+    "/financements/regions/84/": ("directeur", 16, 16),
     # another page of the table: the same queries (an out of range page shows the last one)
-    "/financements/regions/84/?page=2": ("directeur", 18, 18),
+    "/financements/regions/84/?page=2": ("directeur", 16, 16),
     # two tabs (commitments, disbursements): a count each, a page each once there are entries;
     # the filters' choices taken from the data: regions with projects, projects
     "/financements/grand-livre/": ("charge", 7, 9),
