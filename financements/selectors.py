@@ -4,7 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
+    Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -15,10 +18,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from financements.models import Allocation, Convention, Engagement, Enveloppe, Tranche, Versement
+from laureats.models import Projet
 
 EUROS = DecimalField(max_digits=15, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=EUROS)
@@ -144,25 +148,53 @@ def _montant_signe(nature_engagement: str):
     return Case(When(nature=nature_engagement, then=F("montant")), default=-F("montant"), output_field=EUROS)
 
 
-def tableau_financier(*, region_code: str | None = None) -> Tableau:
-    """Dashboard figures for the programme or one region, in five queries."""
-    in_region = Q(projet__region__code=region_code) if region_code else Q()
-    enveloppes = list(Enveloppe.objects.order_by("plafond"))
+# The per-project table's order, on the page and in its exports: by region, then the programme's order.
+ORDRE_PROJETS = ("region__nom", "ordre", "titre", "pk")
 
+
+def tableau_financier(*, region_code: str | None = None) -> Tableau:
+    """Dashboard figures for the programme or one region, with every project's row (the exports, the API)."""
+    tableau = tableau_synthese(region_code=region_code)
+    tableau.projets = lignes_projets(Q(projet__region__code=region_code) if region_code else Q())
+    return tableau
+
+
+def projets_finances(*, region_code: str | None = None) -> QuerySet:
+    """The projects the per-project table lists (those with an allocation), in its order; nothing fetched yet."""
+    projets = Projet.objects.filter(Exists(Allocation.objects.filter(projet=OuterRef("pk"))))
+    if region_code:
+        projets = projets.filter(region__code=region_code)
+    return projets.order_by(*ORDRE_PROJETS)
+
+
+def lignes_projets(quels: Q) -> list[LigneProjet]:
+    """The table's rows of the projects whose allocations `quels` selects (a region, or a page
+    of projets_finances: Q(projet__in=page)), in the table's order, in one query."""
     # Tuples rather than instances: a region of 500 projects has 1 000 allocations,
     # and four model instances each (allocation, project, region, envelope) cost more than the query.
     allocations = (
-        Allocation.objects.filter(in_region)
-        .order_by("projet__region__nom", "projet__ordre", "projet__titre")
+        Allocation.objects.filter(quels)
+        .order_by(*(f"projet__{cle}" for cle in ORDRE_PROJETS), "enveloppe__plafond")
         .values_list(
             "montant", "montant_engage", "montant_verse", "enveloppe__code",
             "projet__slug", "projet__titre", "projet__region__code", "projet__region__nom",
         )
     )  # fmt: skip
-    projets: dict[str, LigneProjet] = {}
+    lignes: dict[str, LigneProjet] = {}
     for montant, engage, verse, code, slug, titre, code_region, nom_region in allocations:
-        ligne = projets.setdefault(slug, LigneProjet(slug, titre, code_region, nom_region))
+        ligne = lignes.setdefault(slug, LigneProjet(slug, titre, code_region, nom_region))
         ligne.par_enveloppe[code] = Chiffres(montant, engage, verse)
+    return list(lignes.values())
+
+
+def tableau_synthese(*, region_code: str | None = None, mouvements: "Mouvements | None" = None) -> Tableau:
+    """The dashboard's summaries, aggregated in SQL (envelopes, totals by envelope and by year), in four queries
+    (two when given the region's `mouvements`, which the chart reads too).
+
+    `projets` is left empty: the page reads one page of them (lignes_projets), the exports all.
+    """
+    in_region = Q(projet__region__code=region_code) if region_code else Q()
+    enveloppes = list(Enveloppe.objects.order_by("plafond"))
 
     totaux = (
         Allocation.objects.filter(in_region)
@@ -178,37 +210,20 @@ def tableau_financier(*, region_code: str | None = None) -> Tableau:
         code = t["enveloppe__code"]
         par_enveloppe[code] = Chiffres(t["alloue"], t["engage"], t["verse"], plafonds[code])
 
-    engagements = (
-        Engagement.objects.filter(in_region)
-        .annotate(annee=ExtractYear("date"))
-        .order_by()
-        .values("annee", "enveloppe__code")
-        .annotate(engage=Sum(_montant_signe(Engagement.Nature.ENGAGEMENT)))
-    )
-    versements = (
-        Versement.objects.filter(Q(engagement__projet__region__code=region_code) if region_code else Q())
-        .annotate(annee=ExtractYear("date"))
-        .order_by()
-        .values("annee", "engagement__enveloppe__code")
-        .annotate(verse=Sum(_montant_signe(Versement.Nature.VERSEMENT)))
-    )
+    # Years from the months: the chart beside them reads the same two queries (mouvements_mensuels).
+    mouvements = mouvements or mouvements_mensuels(region_code=region_code)
     annees: dict[tuple[int, str], dict] = {}
-    for row in engagements:
-        key = (row["annee"], row["enveloppe__code"])
-        annees.setdefault(
-            key, {"annee": key[0], "enveloppe": key[1], "engage": Decimal("0.00"), "verse": Decimal("0.00")}
-        )
-        annees[key]["engage"] = row["engage"]
-    for row in versements:
-        key = (row["annee"], row["engagement__enveloppe__code"])
-        annees.setdefault(
-            key, {"annee": key[0], "enveloppe": key[1], "engage": Decimal("0.00"), "verse": Decimal("0.00")}
-        )
-        annees[key]["verse"] = row["verse"]
+    for cle, lignes in (("engage", mouvements.engages), ("verse", mouvements.verses)):
+        for mois, code, total in lignes:
+            key = (mois.year, code)
+            annee = annees.setdefault(
+                key, {"annee": key[0], "enveloppe": key[1], "engage": Decimal("0.00"), "verse": Decimal("0.00")}
+            )
+            annee[cle] += total
     return Tableau(
         enveloppes=enveloppes,
         par_enveloppe=par_enveloppe,
-        projets=list(projets.values()),
+        projets=[],
         par_annee=[annees[k] for k in sorted(annees)],
     )
 
@@ -242,10 +257,16 @@ class Courbes(list):
     lignes: list[dict]
 
 
-def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None = None) -> Courbes:
-    """Cumulative committed and disbursed amounts month by month, for the charts."""
-    from django.db.models.functions import TruncMonth
+@dataclass(frozen=True)
+class Mouvements:
+    """Net commitments and net payments per month and envelope: (first day of the month, envelope code, total)."""
 
+    engages: list[tuple[date, str, Decimal]]
+    verses: list[tuple[date, str, Decimal]]
+
+
+def mouvements_mensuels(*, region_code: str | None = None, projet_slug: str | None = None) -> Mouvements:
+    """The ledger's net amounts per month and envelope, in two queries: the dashboard's years and its chart."""
     filtre_e, filtre_v = Q(), Q()
     if region_code:
         filtre_e &= Q(projet__region__code=region_code)
@@ -253,22 +274,35 @@ def cumuls_mensuels(*, region_code: str | None = None, projet_slug: str | None =
     if projet_slug:
         filtre_e &= Q(projet__slug=projet_slug)
         filtre_v &= Q(engagement__projet__slug=projet_slug)
-    mois_e = dict(
+    engages = (
         Engagement.objects.filter(filtre_e)
         .annotate(mois=TruncMonth("date"))
         .order_by()
-        .values("mois")
+        .values("mois", "enveloppe__code")
         .annotate(total=Sum(_montant_signe(Engagement.Nature.ENGAGEMENT)))
-        .values_list("mois", "total")
+        .values_list("mois", "enveloppe__code", "total")
     )
-    mois_v = dict(
+    verses = (
         Versement.objects.filter(filtre_v)
         .annotate(mois=TruncMonth("date"))
         .order_by()
-        .values("mois")
+        .values("mois", "engagement__enveloppe__code")
         .annotate(total=Sum(_montant_signe(Versement.Nature.VERSEMENT)))
-        .values_list("mois", "total")
+        .values_list("mois", "engagement__enveloppe__code", "total")
     )
+    return Mouvements(engages=list(engages), verses=list(verses))
+
+
+def cumuls_mensuels(
+    *, region_code: str | None = None, projet_slug: str | None = None, mouvements: Mouvements | None = None
+) -> Courbes:
+    """Cumulative committed and disbursed amounts month by month, for the charts (from `mouvements` if given)."""
+    mouvements = mouvements or mouvements_mensuels(region_code=region_code, projet_slug=projet_slug)
+    mois_e: dict[date, Decimal] = {}
+    mois_v: dict[date, Decimal] = {}
+    for par_mois, lignes in ((mois_e, mouvements.engages), (mois_v, mouvements.verses)):
+        for mois, _, total in lignes:
+            par_mois[mois] = par_mois.get(mois, Decimal("0.00")) + total
     zero = Decimal("0.00")
     series = Courbes()
     for libelle, par_mois in (("Engagé (cumul)", mois_e), ("Versé (cumul)", mois_v)):
@@ -335,6 +369,56 @@ def tranches_en_retard(*, jour: date | None = None, region_code: str | None = No
     return tranches.select_related(
         "convention__projet__region", "convention__beneficiaire", "convention__enveloppe"
     ).order_by("date_prevue", "convention__reference", "numero")
+
+
+def _en_retard_groupees(*, jour: date, region_code: str | None) -> QuerySet:
+    """The overdue tranches' ids with what is left on each (`reste`), grouped over a join to the payments.
+
+    tranches_en_retard's subquery per tranche leads the planner to walk every tranche by planned date
+    (10 000 projects: 40 000, each with its subquery) before it keeps the region's; grouped, it reads the
+    region's tranches, or all of them, once, with their payments.
+    """
+    tranches = Tranche.objects.filter(date_prevue__lt=jour)
+    if region_code:
+        tranches = tranches.in_region(region_code)
+    net = Sum(
+        Case(
+            When(versements__nature=Versement.Nature.VERSEMENT, then=F("versements__montant")),
+            default=-F("versements__montant"),
+            output_field=EUROS,
+        )
+    )
+    return (
+        tranches.order_by()
+        .values("pk")
+        .annotate(reste=ExpressionWrapper(F("montant") - Coalesce(net, ZERO), output_field=EUROS))
+        .filter(reste__gt=0)
+    )
+
+
+def tranches_en_retard_premieres(*, jour: date, region_code: str | None, limite: int) -> list[Tranche]:
+    """The first `limite` of tranches_en_retard (the oldest), in one query whatever their number."""
+    ordre = ("date_prevue", "convention__reference", "numero")
+    if not region_code:
+        # Across the programme overdue tranches are many among the oldest: walking the tranches by
+        # planned date (its index) meets the first ones at once.
+        return list(tranches_en_retard(jour=jour)[:limite])
+    # The oldest ids picked from the grouped rows (a LIMIT in the IN's subquery), then read with their context.
+    premieres = _en_retard_groupees(jour=jour, region_code=region_code).order_by(*ordre).values("pk")[:limite]
+    return list(
+        Tranche.objects.filter(pk__in=premieres)
+        .with_verse()
+        .select_related("convention__projet__region", "convention__beneficiaire", "convention__enveloppe")
+        .order_by(*ordre)
+    )
+
+
+def tranches_en_retard_totaux(*, jour: date, region_code: str | None) -> tuple[int, Decimal]:
+    """The number of tranches_en_retard and what is left on them, in one aggregate query."""
+    totaux = _en_retard_groupees(jour=jour, region_code=region_code).aggregate(
+        nombre=Count("pk"), total=Coalesce(Sum("reste"), ZERO)
+    )
+    return totaux["nombre"], totaux["total"]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from financements.selectors import (
     prevision_versements,
     prevu_verse_par_annee,
     tranches_en_retard,
+    tranches_en_retard_premieres,
+    tranches_en_retard_totaux,
 )
 
 ZERO = Decimal("0.00")
@@ -41,13 +43,31 @@ class Retard:
 @dataclass(frozen=True)
 class Retards:
     lignes: list[Retard]
-    total: Decimal
+    total: Decimal  # of every overdue tranche, shown or not
+    nombre: int  # every overdue tranche; `lignes` may hold only the oldest
+
+    @property
+    def tronque(self) -> bool:
+        return self.nombre > len(self.lignes)
+
+
+# The dashboard shows the oldest overdue tranches, with the number and the amount of all of them;
+# the export lists them all. A programme of 10 000 projects has thousands.
+RETARDS_AFFICHES = 20
 
 
 def retards(tranches, *, jour: datetime.date) -> Retards:
     """The overdue tranches with their days late (days since the planned date) and what is left on them in all."""
     lignes = [Retard(tranche=t, jours=(jour - t.date_prevue).days) for t in tranches]
-    return Retards(lignes=lignes, total=sum((r.tranche.reste for r in lignes), ZERO))
+    return Retards(lignes=lignes, total=sum((r.tranche.reste for r in lignes), ZERO), nombre=len(lignes))
+
+
+def retards_premiers(*, jour: datetime.date, region_code: str | None, limite: int = RETARDS_AFFICHES) -> Retards:
+    """The oldest `limite` overdue tranches, with the number and the total of all of them: two queries."""
+    premieres = tranches_en_retard_premieres(jour=jour, region_code=region_code, limite=limite)
+    nombre, total = tranches_en_retard_totaux(jour=jour, region_code=region_code)
+    lignes = [Retard(tranche=t, jours=(jour - t.date_prevue).days) for t in premieres]
+    return Retards(lignes=lignes, total=total, nombre=nombre)
 
 
 @dataclass(frozen=True)

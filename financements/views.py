@@ -37,16 +37,21 @@ from financements.selectors import (
     Chiffres,
     cumuls_mensuels,
     engagement_list,
+    lignes_projets,
+    mouvements_mensuels,
     prevision_versements,
     prevu_verse_par_annee,
+    projets_finances,
     tableau_financier,
-    tranches_en_retard,
+    tableau_synthese,
     versement_list,
 )
 from laureats.models import Organisation, Projet
 from territoires.models import Region
 
 LECTEURS = (Profil.Role.CHARGE, Profil.Role.DIRECTEUR)
+# The dashboard's per-project table, like the ledger's pages; the exports hold every project.
+PROJETS_PAR_PAGE = 50
 MESSAGE_SUBVENTION = (
     "Une subvention s'engage par une convention avec son bénéficiaire, avec son échéancier : "
     "enregistrez la convention ci-dessous."
@@ -73,16 +78,23 @@ def tableau_de_bord(request, code: str | None = None):
             return exports.response(colonnes, rows, f"{nom}-{choix}", export)
         rows = exports.tableau_rows(tableau_financier(region_code=code))
         return exports.response(exports.COLONNES_TABLEAU, rows, nom, export)
-    tableau = tableau_financier(region_code=code)
+    # The ledger's months by envelope, read once: the years' table and the chart.
+    mouvements = mouvements_mensuels(region_code=code)
+    tableau = tableau_synthese(region_code=code, mouvements=mouvements)
+    # The per-project table, a page at a time: a count, then the page's allocations (the page's projects
+    # in a subquery), whatever the number of projects. Out of range: the last page; not a number: the first.
+    projets = Paginator(projets_finances(region_code=code), PROJETS_PAR_PAGE).get_page(request.GET.get("page"))
+    tableau.projets = lignes_projets(Q(projet__in=projets.object_list))
     context = {
         "region": region,
         "tableau": tableau,
-        "series": cumuls_mensuels(region_code=code),
+        "projets": projets,
+        "series": cumuls_mensuels(mouvements=mouvements),
         # EXISTS probes the projects' region index; a join then DISTINCT would read every project.
         "regions": Region.objects.filter(Exists(Projet.objects.filter(region=OuterRef("pk")))).order_by("nom"),
-        # The payment schedules: four queries whatever the number of tranches.
+        # The payment schedules: five queries whatever the number of tranches.
         "jour": jour,
-        "retards": tableaux.retards(tranches_en_retard(jour=jour, region_code=code), jour=jour),
+        "retards": tableaux.retards_premiers(jour=jour, region_code=code),
         "prevu_verse": tableaux.prevu_verse(prevu_verse_par_annee(region_code=code)),
         "previsions": tableaux.previsions(
             prevision_versements(jour=jour, region_code=code),

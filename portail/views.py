@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import http_date
@@ -19,8 +20,8 @@ from comptes.models import Profil
 from comptes.permissions import role_required
 from comptes.roles import role_of
 from config.erreurs import erreurs_sur_formulaire
-from financements.models import Allocation
-from financements.selectors import cumuls_mensuels, programme_chiffres, projet_financement
+from financements.models import Allocation, Enveloppe
+from financements.selectors import ZERO, cumuls_mensuels, programme_chiffres, projet_financement
 from indicateurs.selectors import projet_indicateurs
 from laureats.filters import ProjetFilterSet
 from laureats.forms import ProjetForm
@@ -32,6 +33,7 @@ from portail import donnees_ouvertes as donnees_ouvertes_scdl
 from portail.historique import dernieres_modifications, projet_historique
 from portail.selectors import projet_detail_queryset, projet_list
 from portail.services import fiche_update
+from territoires.models import Region
 
 CHARGE, DIRECTEUR = Profil.Role.CHARGE, Profil.Role.DIRECTEUR
 # The list's sortable columns, named as the API's `ordering` names them ("-" for descending).
@@ -61,9 +63,13 @@ def home(request):
     )
     # Each envelope's figures and both together, defined once in financements.selectors.Chiffres.
     enveloppes, totaux = programme_chiffres()
-    regions = _par_region(list(projet_list().order_by("region__nom", "ordre")))
+    # Up to ACCUEIL_LAUREATS_MAX laureates the regions' table links each of them; beyond, a region
+    # gives its number of laureates and links to the project list filtered by region.
+    liste = chiffres["nb_projets"] <= settings.ACCUEIL_LAUREATS_MAX
+    regions = _par_region(avec_projets=liste)
     context = {
         "chiffres": chiffres,
+        "liste": liste,
         "enveloppes": enveloppes,
         "totaux": totaux,
         "regions": regions,
@@ -76,17 +82,25 @@ def home(request):
     return render(request, "portail/home.html", context)
 
 
-def _par_region(projets: list[Projet]) -> list[dict]:
-    """Laureates and fiche amounts by region, summed from the list already fetched."""
-    regions: dict[str, dict] = {}
-    for p in projets:
-        r = regions.setdefault(
-            p.region.code, {"region": p.region, "projets": [], "subvention": Decimal(0), "investissement": Decimal(0)}
-        )
-        r["projets"].append(p)
-        r["subvention"] += p.subvention_prevue or 0
-        r["investissement"] += p.investissement_potentiel or 0
-    return list(regions.values())
+def _par_region(*, avec_projets: bool) -> list[dict]:
+    """Each region with laureates: their number and the fiches' amounts, by one aggregate query;
+    with `avec_projets`, its laureates too (one more query), in the programme's order."""
+    montant = "projets__allocations__montant"
+    par_enveloppe = {
+        cle: Coalesce(Sum(montant, filter=Q(projets__allocations__enveloppe__code=code)), ZERO)
+        for cle, code in (("subvention", Enveloppe.Code.SUBVENTION), ("investissement", Enveloppe.Code.INVESTISSEMENT))
+    }
+    regions = [
+        {"region": r, "nb": r.nb, "subvention": r.subvention, "investissement": r.investissement, "projets": []}
+        for r in Region.objects.annotate(nb=Count("projets", distinct=True), **par_enveloppe)
+        .filter(nb__gt=0)
+        .order_by("nom")
+    ]
+    if avec_projets:
+        par_code = {r["region"].code: r for r in regions}
+        for projet in Projet.objects.order_by("region__nom", "ordre").values("region__code", "slug", "titre"):
+            par_code[projet["region__code"]]["projets"].append(projet)
+    return regions
 
 
 # DSFR Chart's map names the 13 metropolitan regions by their ISO 3166-2 letters and
@@ -109,7 +123,7 @@ def _carte(regions: list[dict]) -> dict:
         )
 
     return {
-        "laureats": serie(lambda r: len(r["projets"])),
+        "laureats": serie(lambda r: r["nb"]),
         # Rounded as the tables round them: a region reads the same on the map and below it.
         "subventions": serie(lambda r: float(en_millions(r["subvention"]))),
         "investissements": serie(lambda r: float(en_millions(r["investissement"]))),

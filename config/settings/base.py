@@ -181,6 +181,9 @@ USE_TZ = True
 
 # The Prime Minister named the 24 laureates on 13 September 2019: no ledger entry predates it.
 PROGRAMME_DATE_DESIGNATION = datetime.date(2019, 9, 13)
+# The home page links every laureate, region by region, up to this many (the programme has 24); beyond,
+# it shows each region's number of laureates and amounts, linked to the project list filtered by region.
+ACCUEIL_LAUREATS_MAX = env_int("ACCUEIL_LAUREATS_MAX", 60)
 
 # Reporting periods of the indicators (indicateurs/periodes.py): the follow-up starts with the programme's
 # first full year; a period's values are due this many days after it ends.

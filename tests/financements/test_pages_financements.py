@@ -43,8 +43,10 @@ def test_a_director_lands_on_their_home_linking_to_the_dashboard_of_their_region
 
 def test_the_region_dashboard_shows_its_projects_figures_and_chart(engagement, django_assert_num_queries):
     directeur = logged_in("directeur", regions=["84"])
-    # session, user, profile, region, 5 for the figures, 2 for the chart, the region menu,
-    # 4 for the payment schedules (overdue tranches, planned and paid per year, forecast)
+    # session, user, profile, region, 4 for the summaries (envelopes, totals by envelope, the ledger's
+    # months by envelope for both the years and the chart), 2 for the project table (a count, a page),
+    # the region menu, 5 for the payment schedules (the oldest overdue tranches, their number and total,
+    # planned and paid per year, forecast)
     with django_assert_num_queries(16):
         response = directeur.get("/financements/regions/84/")
 

@@ -6,9 +6,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_home_page_shows_the_programme_figures_computed_from_the_fiches(client, django_assert_num_queries):
-    # figures, envelopes, projects (+2 prefetches), and the latest changes: one query per
+    # figures, envelopes, the regions' counts, the laureates, and the latest changes: one query per
     # public history source (see tests/pages/test_nombre_de_requetes.py)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get("/")
 
     assert response.status_code == 200

@@ -595,3 +595,28 @@ def test_the_region_picker_changes_page_only_when_its_button_is_pressed(visite):
     v.page.get_by_role("button", name="Afficher la région").click()
     v.page.wait_for_url("**/financements/")
     v.verifier_tout_local()
+
+
+def test_the_bounded_pages_pass_axe_when_their_lists_are_cut(visite, settings):
+    """The home in regional mode (beyond ACCUEIL_LAUREATS_MAX) and the region's dashboard a page of 50 projects
+    at a time, with its pagination: no WCAG violation, at desktop and phone widths."""
+    from territoires.models import Region
+    from tests.factories import ProjetFactory
+
+    settings.ACCUEIL_LAUREATS_MAX = 0
+    ProjetFactory.create_batch(60, region=Region.objects.get(code="84"))
+    compte_avec_mot_de_passe("directeur", "diane", regions=["84"])
+    for largeur, viewport in LARGEURS.items():
+        v = visite(f"pages-bornees-{largeur}", viewport=viewport)
+        v.aller("/")
+        assert v.page.locator("#laureats-par-region").count() == 1
+        v.verifier_accessibilite()
+        v.connecter("diane")
+        v.aller("/financements/regions/84/")
+        assert "63 projets, page 1 sur 2" in v.page.locator("#projets-compte").inner_text()
+        v.verifier_accessibilite()
+        v.page.get_by_role("link", name="Page suivante").click()
+        v.page.wait_for_url("**/financements/regions/84/?page=2")
+        assert "page 2 sur 2" in v.page.locator("#projets-compte").inner_text()
+        v.verifier_accessibilite()
+        v.verifier_tout_local()
