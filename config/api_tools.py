@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 
 import django_filters
 from django import forms
-from django.http import StreamingHttpResponse
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, StreamingHttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.drainage import get_override
@@ -246,7 +247,13 @@ class DetailMixin(mixins.RetrieveModelMixin):
 
     def retrieve(self, request, *args, **kwargs):
         cle = self.lookup_url_kwarg or self.lookup_field
-        queryset = self.filter_queryset(self.get_queryset()).filter(**{self.lookup_field: self.kwargs[cle]})
+        queryset = self.filter_queryset(self.get_queryset())
+        try:  # as DRF's get_object_or_404: an identifier its column cannot hold is a 404, not a 400
+            meta = queryset.model._meta
+            (meta.pk if self.lookup_field == "pk" else meta.get_field(self.lookup_field)).to_python(self.kwargs[cle])
+        except (TypeError, ValueError, DjangoValidationError) as exc:
+            raise Http404 from exc
+        queryset = queryset.filter(**{self.lookup_field: self.kwargs[cle]})
         return self.conditionnel(queryset, lambda _: super(DetailMixin, self).retrieve(request, *args, **kwargs))
 
 
