@@ -1,7 +1,7 @@
 from types import SimpleNamespace
 
 import orjson
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -65,11 +65,18 @@ def _vocabulaire(lien: type[models.Model], cle: str) -> RawSQL:
     ORM longer to build and compile than the database to run the whole page.
     """
     vocabulaire = lien._meta.get_field(cle).related_model._meta.db_table
+    entrees = f"""{lien._meta.db_table} l JOIN {vocabulaire} v ON v.id = l.{cle}_id
+                  WHERE l.projet_id = {Projet._meta.db_table}.id"""
+    if connection.vendor == "sqlite":  # the development server: no ORDER BY inside an aggregate before 3.44
+        sql = f"""(SELECT json_group_array(json_object('libelle_fiche', x.libelle_fiche, 'slug', x.slug,
+                                                       'libelle', x.libelle))
+                   FROM (SELECT l.libelle_fiche, v.slug, v.libelle FROM {entrees} ORDER BY l.ordre) x)"""  # noqa: S608
+    else:
+        sql = f"""(SELECT json_agg(json_build_object('libelle_fiche', l.libelle_fiche, 'slug', v.slug,
+                                                     'libelle', v.libelle) ORDER BY l.ordre)::text
+                   FROM {entrees})"""  # noqa: S608
     return RawSQL(  # noqa: S611 - no parameter, table and column names from the models
-        f"""(SELECT json_agg(json_build_object('libelle_fiche', l.libelle_fiche, 'slug', v.slug, 'libelle', v.libelle)
-                    ORDER BY l.ordre)::text
-             FROM {lien._meta.db_table} l JOIN {vocabulaire} v ON v.id = l.{cle}_id
-             WHERE l.projet_id = {Projet._meta.db_table}.id)""",  # noqa: S608
+        sql,
         (),
         # Text, decoded by orjson (vocabulaires_lus): psycopg2's json.loads costs more than the rest of the row.
         output_field=models.TextField(),
