@@ -45,6 +45,19 @@ def test_loading_evaluating_and_demo_data_work_on_sqlite(tmp_path):
     )
     assert int(sans) == int(avec) > 0
 
+    # The API's fast read path, its sync's keyset pages and its ETags (config/synchro.py,
+    # config/conditionnel.py, laureats/selectors.py) run there too.
+    lire = (
+        "from django.test import Client; c = Client(HTTP_HOST='127.0.0.1'); "
+        "r = c.get('/api/v1/projets/?page_size=100'); e = r['ETag']; "
+        "s = c.get('/api/v1/projets/?updated_since=2000-01-01&page_size=10').json(); "
+        "m = c.get('/api/v1/mesures/?updated_since=2000-01-01'); "
+        "print(r.status_code, len(r.json()['results']), len(s['results']), s['next'] is not None, m.status_code, "
+        "c.get('/api/v1/projets/?page_size=100', HTTP_IF_NONE_MATCH=e).status_code, "
+        "r.json()['results'][0]['thematiques'] != [])"
+    )
+    assert _manage("shell", "-c", lire, env=env).split()[-7:] == ["200", "24", "10", "True", "200", "304", "True"]
+
     assert "mesure(s)" in _manage("generer_demo", env=env)
     assert "supprimé(s)" in _manage("generer_demo", "--supprimer", env=env)
     assert "déjà planifiée" not in _manage("planifier_taches", env=env)
