@@ -247,7 +247,15 @@ class DetailMixin(mixins.RetrieveModelMixin):
     def retrieve(self, request, *args, **kwargs):
         cle = self.lookup_url_kwarg or self.lookup_field
         queryset = self.filter_queryset(self.get_queryset()).filter(**{self.lookup_field: self.kwargs[cle]})
-        return self.conditionnel(queryset, lambda _: super(DetailMixin, self).retrieve(request, *args, **kwargs))
+        return self.conditionnel(queryset, self.detail_response)
+
+    def detail_response(self, queryset):
+        """The detail's answer, through the serializer (`queryset` is the view's, filtered to the one row).
+
+        A view may read its one row outside the serializer here, as `page_response` does for
+        a page (config.lecture_rapide.objet_rapide), its fields still the serializer's.
+        """
+        return mixins.RetrieveModelMixin.retrieve(self, self.request, *self.args, **self.kwargs)
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

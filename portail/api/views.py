@@ -4,10 +4,17 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from config.api_tools import DetailMixin, ListeMixin
-from config.lecture_rapide import accepte_json_rapide, page_rapide
+from config.lecture_rapide import accepte_json_rapide, objet_rapide, page_rapide
 from laureats.api.serializers import ProjetDetailSerializer, ProjetListSerializer
 from laureats.filters import ProjetFilterSet
-from laureats.selectors import projets_avec_vocabulaires, vocabulaires_lus
+from laureats.selectors import (
+    FICHE_COLONNES,
+    FICHE_LISTES,
+    fiche_lue,
+    projets_avec_fiche,
+    projets_avec_vocabulaires,
+    vocabulaires_lus,
+)
 from portail.selectors import projet_detail_queryset, projet_list
 
 
@@ -47,3 +54,13 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
             colonnes=["vocabulaire_thematiques", "vocabulaire_types_territoire"],
             compter=queryset,
         )
+
+    def detail_response(self, queryset):
+        # The record in one query (its nested lists as JSON columns), after the ETag's.
+        if self.lecture_rapide and accepte_json_rapide(self.request):
+            reponse = objet_rapide(
+                self, projets_avec_fiche(queryset), substitut=fiche_lue, colonnes=FICHE_COLONNES, listes=FICHE_LISTES
+            )
+            if reponse is not None:
+                return reponse
+        return super().detail_response(queryset)
