@@ -22,6 +22,15 @@ def projet_list() -> QuerySet[Projet]:
     )
 
 
+def projet_montants() -> QuerySet[Projet]:
+    """Projects with their allocated amounts only: what the fast read path of a record starts from
+    (laureats.selectors.projets_avec_fiche adds the rest as columns of the same row)."""
+    return Projet.objects.annotate(
+        subvention_prevue=_allocation(Enveloppe.Code.SUBVENTION),
+        investissement_potentiel=_allocation(Enveloppe.Code.INVESTISSEMENT),
+    )
+
+
 def projet_detail_queryset() -> QuerySet[Projet]:
     """projet_list() plus the fiche's texts and the recorded partnerships."""
     return (

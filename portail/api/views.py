@@ -15,7 +15,7 @@ from laureats.selectors import (
     projets_avec_vocabulaires,
     vocabulaires_lus,
 )
-from portail.selectors import projet_detail_queryset, projet_list
+from portail.selectors import projet_detail_queryset, projet_list, projet_montants
 
 
 @extend_schema_view(
@@ -39,7 +39,13 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     lecture_rapide = True
 
     def get_queryset(self):
-        return projet_detail_queryset() if self.action == "retrieve" else projet_list()
+        if self.action != "retrieve":
+            return projet_list()
+        # The fast record reads its row by `.values()`: no select_related, no prefetch to build.
+        return projet_montants() if self._fiche_rapide() else projet_detail_queryset()
+
+    def _fiche_rapide(self) -> bool:
+        return self.lecture_rapide and not getattr(self, "_par_serializer", False) and accepte_json_rapide(self.request)
 
     def get_serializer_class(self):
         return ProjetDetailSerializer if self.action == "retrieve" else ProjetListSerializer
@@ -57,10 +63,11 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
 
     def detail_response(self, queryset):
         # The record in one query (its nested lists as JSON columns), after the ETag's.
-        if self.lecture_rapide and accepte_json_rapide(self.request):
+        if self._fiche_rapide():
             reponse = objet_rapide(
                 self, projets_avec_fiche(queryset), substitut=fiche_lue, colonnes=FICHE_COLONNES, listes=FICHE_LISTES
             )
             if reponse is not None:
                 return reponse
+        self._par_serializer = True  # get_object() reads the serializer's queryset (a 404 here)
         return super().detail_response(queryset)
