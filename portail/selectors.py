@@ -6,6 +6,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquer
 
 from financements.models import Allocation, Enveloppe
 from laureats.models import Impact, Objectif, Partenariat, Projet
+from laureats.selectors import projets_avec_fiche
 
 
 def _allocation(code: str) -> Subquery:
@@ -24,18 +25,20 @@ def projet_list() -> QuerySet[Projet]:
     )
 
 
-def projet_montants() -> QuerySet[Projet]:
-    """Projects with their allocated amounts only: what the fast read path of a record starts from
-    (laureats.selectors.projets_avec_fiche adds the rest as columns of the same row)."""
-    # A clone of the one queryset built: resolving its two subqueries costs a record a millisecond or two.
-    return _projet_montants().all()
+def projet_fiche() -> QuerySet[Projet]:
+    """Projects with their allocated amounts and what their record nests as JSON columns of the
+    same row (laureats.selectors.projets_avec_fiche): what the fast read path of a record reads."""
+    # A clone of the one queryset built: resolving its subqueries cost a record a millisecond or two.
+    return _projet_fiche().all()
 
 
 @cache
-def _projet_montants() -> QuerySet[Projet]:
-    return Projet.objects.annotate(
-        subvention_prevue=_allocation(Enveloppe.Code.SUBVENTION),
-        investissement_potentiel=_allocation(Enveloppe.Code.INVESTISSEMENT),
+def _projet_fiche() -> QuerySet[Projet]:
+    return projets_avec_fiche(
+        Projet.objects.annotate(
+            subvention_prevue=_allocation(Enveloppe.Code.SUBVENTION),
+            investissement_potentiel=_allocation(Enveloppe.Code.INVESTISSEMENT),
+        )
     )
 
 

@@ -11,11 +11,10 @@ from laureats.selectors import (
     FICHE_COLONNES,
     FICHE_LISTES,
     fiche_lue,
-    projets_avec_fiche,
     projets_avec_vocabulaires,
     vocabulaires_lus,
 )
-from portail.selectors import projet_detail_queryset, projet_list, projet_montants
+from portail.selectors import projet_detail_queryset, projet_fiche, projet_list
 
 
 @extend_schema_view(
@@ -41,8 +40,9 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if self.action != "retrieve":
             return projet_list()
-        # The fast record reads its row by `.values()`: no select_related, no prefetch to build.
-        return projet_montants() if self._fiche_rapide() else projet_detail_queryset()
+        # The fast record reads its row by `.values()`, its nested lists as JSON columns: no
+        # select_related, no prefetch to build.
+        return projet_fiche() if self._fiche_rapide() else projet_detail_queryset()
 
     def _fiche_rapide(self) -> bool:
         return self.lecture_rapide and not getattr(self, "_par_serializer", False) and accepte_json_rapide(self.request)
@@ -64,9 +64,7 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     def detail_response(self, queryset):
         # The record in one query (its nested lists as JSON columns), after the ETag's.
         if self._fiche_rapide():
-            reponse = objet_rapide(
-                self, projets_avec_fiche(queryset), substitut=fiche_lue, colonnes=FICHE_COLONNES, listes=FICHE_LISTES
-            )
+            reponse = objet_rapide(self, queryset, substitut=fiche_lue, colonnes=FICHE_COLONNES, listes=FICHE_LISTES)
             if reponse is not None:
                 return reponse
         self._par_serializer = True  # get_object() reads the serializer's queryset (a 404 here)
