@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, mixins, renderers, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
 from config import synchro
@@ -247,14 +248,27 @@ class DetailMixin(mixins.RetrieveModelMixin):
 
     def retrieve(self, request, *args, **kwargs):
         cle = self.lookup_url_kwarg or self.lookup_field
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        # Each filter backend is a no-op without its query parameter, yet building the filter set's
+        # form costs a small answer milliseconds: a detail asked without parameters skips them
+        # (with parameters it is filtered as DRF's get_object filters it: a 404 outside the filter).
+        if set(request.query_params) - {api_settings.URL_FORMAT_OVERRIDE}:
+            queryset = self.filter_queryset(queryset)
         try:  # as DRF's get_object_or_404: an identifier its column cannot hold is a 404, not a 400
             meta = queryset.model._meta
             (meta.pk if self.lookup_field == "pk" else meta.get_field(self.lookup_field)).to_python(self.kwargs[cle])
         except (TypeError, ValueError, DjangoValidationError) as exc:
             raise Http404 from exc
         queryset = queryset.filter(**{self.lookup_field: self.kwargs[cle]})
-        return self.conditionnel(queryset, lambda _: super(DetailMixin, self).retrieve(request, *args, **kwargs))
+        return self.conditionnel(queryset, self.detail_response)
+
+    def detail_response(self, queryset):
+        """The detail's answer, through the serializer (`queryset` is the view's, filtered to the one row).
+
+        A view may read its one row outside the serializer here, as `page_response` does for
+        a page (config.lecture_rapide.objet_rapide), its fields still the serializer's.
+        """
+        return mixins.RetrieveModelMixin.retrieve(self, self.request, *self.args, **self.kwargs)
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

@@ -52,9 +52,19 @@ class _ChoixParIdentifiant(forms.ModelChoiceField):
         self.identifiant = identifiant
 
     def to_python(self, value):
-        if value not in self.empty_values:
-            self.identifiant.valider(str(value))
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.identifiant.valider(str(value))
+        self.validate_no_null_characters(value)
+        # ModelChoiceField.to_python, the row read by its key alone: the filter compares its pk,
+        # and a whole row (an indicator's texts) costs a small answer a fraction of a millisecond.
+        cle = self.to_field_name or "pk"
+        try:
+            return self.queryset.only(cle).get(**{cle: value})
+        except (ValueError, TypeError, self.queryset.model.DoesNotExist, ValidationError) as exc:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from exc
 
 
 class IdentifiantFilter(django_filters.ModelChoiceFilter):

@@ -133,7 +133,8 @@ class Lecture:
     the view with what the method reads), so its logic stays in the serializer.
     """
 
-    def __init__(self, serializer: serializers.BaseSerializer, prefixe: str = ""):
+    def __init__(self, serializer: serializers.BaseSerializer, prefixe: str = "", listes: dict[str, str] | None = None):
+        listes = listes or {}
         self.colonnes: list[str] = []
         self.cles: list[str] = []
         # (kind, key, column(s), detail): a column and its conversion, a nested object and its
@@ -145,6 +146,9 @@ class Lecture:
             self.cles.append(nom)
             if isinstance(field, serializers.SerializerMethodField):
                 self.plan.append(("methode", nom, None, field.method_name))
+            elif nom in listes:
+                self.colonnes.append(listes[nom])
+                self.plan.append(("liste", nom, listes[nom], _lecture_de_liste(field)))
             elif isinstance(field, relations.HyperlinkedIdentityField) and "." not in field.lookup_field:
                 colonnes = (prefixe + "pk", prefixe + field.lookup_field.replace(".", "__"))
                 self.colonnes += colonnes
@@ -184,7 +188,7 @@ class Lecture:
         for genre, nom, colonne, detail in self.plan:
             if genre == "methode":
                 detail = getattr(serializer, detail)
-            elif genre == "objet":
+            elif genre == "objet" or (genre == "liste" and detail is not None):
                 detail = detail._page(None)
             elif isinstance(detail, _ParPage):
                 detail = detail.fabrique()
@@ -201,6 +205,11 @@ class Lecture:
             elif genre == "objet":
                 imbrique = None if valeurs[colonne] is None else Lecture._ligne(detail, valeurs, None, requete, format_)
                 ligne[nom] = imbrique
+            elif genre == "liste":
+                elements = orjson.loads(valeurs[colonne] or "[]")
+                if detail is not None:
+                    elements = [Lecture._ligne(detail, e, None, requete, format_) for e in elements]
+                ligne[nom] = elements
             elif genre == "lien":
                 pk, identifiant = (valeurs[c] for c in colonne)
                 objet = _Objet(pk=pk, **{detail.lookup_field: identifiant})
@@ -222,15 +231,32 @@ class Lecture:
         return [self._ligne(plan, v, s, requete, format_) for v, s in zip(valeurs, substituts, strict=True)]
 
 
-_LECTURES: dict[type, Lecture] = {}
+def _lecture_de_liste(field: drf_fields.Field) -> "Lecture | None":
+    """How a nested list's elements are read from its JSON column: each element a dict keyed by
+    the nested serializer's columns (its Lecture), or the slug itself for a list of slugs."""
+    if isinstance(field, serializers.ListSerializer):
+        imbrique = Lecture(field.child)
+        if imbrique.a_des_methodes:
+            raise ImproperlyConfigured(f"Lecture rapide : « {field.field_name} » imbrique des champs méthode.")
+        return imbrique
+    if isinstance(field, relations.ManyRelatedField) and isinstance(field.child_relation, relations.SlugRelatedField):
+        return None
+    raise ImproperlyConfigured(
+        f"Lecture rapide : la liste « {field.field_name} » ({type(field).__name__}) n'a pas de lecture en JSON."
+    )
 
 
-def lecture_de(serializer: serializers.BaseSerializer) -> Lecture:
+_LECTURES: dict[tuple, Lecture] = {}
+
+
+def lecture_de(serializer: serializers.BaseSerializer, listes: dict[str, str] | None = None) -> Lecture:
     """The reading of a serializer class's fields, built once (building `.fields` costs a
-    serializer a few milliseconds a page): for serializers whose fields do not depend on the request."""
-    lecture = _LECTURES.get(type(serializer))
+    serializer a few milliseconds a page): for serializers whose fields do not depend on the request.
+    `listes` names, for a nested list field, the column holding its elements as JSON text."""
+    cle = (type(serializer), tuple(sorted((listes or {}).items())))
+    lecture = _LECTURES.get(cle)
     if lecture is None:
-        lecture = _LECTURES[type(serializer)] = Lecture(serializer)
+        lecture = _LECTURES[cle] = Lecture(serializer, listes=listes)
     return lecture
 
 
@@ -306,3 +332,26 @@ def page_rapide(
         if nom.lower() != "content-type":
             reponse[nom] = valeur
     return reponse
+
+
+def objet_rapide(
+    view,
+    queryset: QuerySet,
+    substitut: Callable[[dict], Any] | None = None,
+    colonnes: Sequence[str] = (),
+    listes: dict[str, str] | None = None,
+) -> HttpResponse | None:
+    """One object of `queryset` (a detail, filtered to its one row) as `retrieve` answers it, in one query.
+
+    Its nested lists are JSON columns of the same row (`listes`: field -> column, the
+    elements keyed by the nested serializer's columns); `substitut(row)` is what the
+    serializer's method fields read. None when there is no row: the view's own retrieve
+    then answers (the 404 as it writes it).
+    """
+    serializer = view.get_serializer()
+    lecture = lecture_de(serializer, listes)
+    rangees = list(queryset.prefetch_related(None).values(*dict.fromkeys([*lecture.colonnes, *colonnes]))[:2])
+    if len(rangees) != 1:
+        return None
+    ligne = lecture.lignes(serializer, rangees, substitut and [substitut(rangees[0])], view.format_kwarg)[0]
+    return HttpResponse(json_drf(ligne), content_type="application/json")

@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.db.models import (
     Case,
@@ -31,6 +32,12 @@ CENT = Decimal("0.01")
 
 def enveloppe_list() -> QuerySet[Enveloppe]:
     """Envelopes with what their figures need: ceiling, running totals and the fiches' sum (`total_alloue`)."""
+    # A clone of the one queryset built: resolving its subquery costs more than the small answer it serves.
+    return _enveloppes().all()
+
+
+@cache
+def _enveloppes() -> QuerySet[Enveloppe]:
     total_alloue = Subquery(
         Allocation.objects.filter(enveloppe=OuterRef("pk"))
         .order_by()

@@ -6,7 +6,16 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from config.recherche import contient
-from laureats.models import Etablissement, Organisation, Partenariat, Projet, ProjetThematique, ProjetTypeTerritoire
+from laureats.models import (
+    Etablissement,
+    Impact,
+    Objectif,
+    Organisation,
+    Partenariat,
+    Projet,
+    ProjetThematique,
+    ProjetTypeTerritoire,
+)
 
 
 def organisation_list() -> QuerySet[Organisation]:
@@ -108,3 +117,64 @@ def vocabulaires_lus(rangee: dict) -> SimpleNamespace:
         thematiques_liste=liens("vocabulaire_thematiques", "thematique"),
         types_territoire_liste=liens("vocabulaire_types_territoire", "type_territoire"),
     )
+
+
+def _liste_json(select: str, depuis: str, ordre: str) -> RawSQL:
+    """A project's nested rows as a JSON list (text, null for none), from SQL written here (see _vocabulaire)."""
+    return RawSQL(  # noqa: S611 - no parameter, table and column names from the models
+        f"(SELECT json_agg({select} ORDER BY {ordre})::text FROM {depuis})",  # noqa: S608
+        (),
+        output_field=models.TextField(),
+    )
+
+
+def projets_avec_fiche(projets: QuerySet[Projet]) -> QuerySet[Projet]:
+    """`projets_avec_vocabulaires(projets)` plus what a project's record nests (objectives, impacts,
+    partnerships, labels), each a JSON column of the same query: the detail read in one query.
+
+    The partnerships' keys are the columns the fast read path reads for PartenariatSerializer
+    (config.lecture_rapide: `organisation` for the nested object's id, `organisation__slug`...),
+    in the order the record's prefetch gives them (role, then the organisation's name); the labels
+    are their names, in Label's order.
+    """
+    projet = f"{Projet._meta.db_table}.id"
+    labels = Projet.labels.through._meta.db_table
+    label = Projet.labels.field.related_model._meta.db_table
+    organisation = Organisation._meta.db_table
+    return projets_avec_vocabulaires(projets).annotate(
+        fiche_objectifs=_liste_json("t.texte", f"{Objectif._meta.db_table} t WHERE t.projet_id = {projet}", "t.ordre"),
+        fiche_impacts=_liste_json("t.texte", f"{Impact._meta.db_table} t WHERE t.projet_id = {projet}", "t.ordre"),
+        fiche_partenariats=_liste_json(
+            "json_build_object('organisation', o.id, 'organisation__slug', o.slug, 'organisation__nom', o.nom, "
+            "'organisation__siren', o.siren, 'organisation__nature', o.nature, 'role', p.role)",
+            f"{Partenariat._meta.db_table} p JOIN {organisation} o ON o.id = p.organisation_id "
+            f"WHERE p.projet_id = {projet}",
+            "p.role, o.nom",
+        ),
+        fiche_labels=_liste_json(
+            "l.nom", f"{labels} pl JOIN {label} l ON l.id = pl.label_id WHERE pl.projet_id = {projet}", "l.nom"
+        ),
+    )
+
+
+# The fiche's nested lists read by the fast path (field -> column of projets_avec_fiche).
+FICHE_LISTES = {"partenariats": "fiche_partenariats", "labels": "fiche_labels"}
+FICHE_COLONNES = ["vocabulaire_thematiques", "vocabulaire_types_territoire", "fiche_objectifs", "fiche_impacts"]
+
+
+class _Textes:
+    """What `projet.objectifs.all()` gives the detail serializer's methods: texts in the fiche's order."""
+
+    def __init__(self, colonne: str | None):
+        self.textes = [SimpleNamespace(texte=t) for t in orjson.loads(colonne or "[]")]
+
+    def all(self) -> list[SimpleNamespace]:
+        return self.textes
+
+
+def fiche_lue(rangee: dict) -> SimpleNamespace:
+    """A row of `projets_avec_fiche(...).values(...)` as the detail serializer's methods read a project."""
+    projet = vocabulaires_lus(rangee)
+    projet.objectifs = _Textes(rangee["fiche_objectifs"])
+    projet.impacts = _Textes(rangee["fiche_impacts"])
+    return projet

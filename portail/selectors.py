@@ -1,9 +1,12 @@
 """Projects as the portal lists them: the fiche (laureats) with its allocated amounts (financements)."""
 
+from functools import cache
+
 from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery
 
 from financements.models import Allocation, Enveloppe
 from laureats.models import Impact, Objectif, Partenariat, Projet
+from laureats.selectors import projets_avec_fiche
 
 
 def _allocation(code: str) -> Subquery:
@@ -19,6 +22,23 @@ def projet_list() -> QuerySet[Projet]:
     return Projet.objects.for_list().annotate(
         subvention_prevue=_allocation(Enveloppe.Code.SUBVENTION),
         investissement_potentiel=_allocation(Enveloppe.Code.INVESTISSEMENT),
+    )
+
+
+def projet_fiche() -> QuerySet[Projet]:
+    """Projects with their allocated amounts and what their record nests as JSON columns of the
+    same row (laureats.selectors.projets_avec_fiche): what the fast read path of a record reads."""
+    # A clone of the one queryset built: resolving its subqueries cost a record a millisecond or two.
+    return _projet_fiche().all()
+
+
+@cache
+def _projet_fiche() -> QuerySet[Projet]:
+    return projets_avec_fiche(
+        Projet.objects.annotate(
+            subvention_prevue=_allocation(Enveloppe.Code.SUBVENTION),
+            investissement_potentiel=_allocation(Enveloppe.Code.INVESTISSEMENT),
+        )
     )
 
 

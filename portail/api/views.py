@@ -1,14 +1,21 @@
 """The projects' API: each fiche with its allocated amounts, which financements holds."""
 
+from django.db import connection
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from config.api_tools import DetailMixin, ListeMixin
-from config.lecture_rapide import accepte_json_rapide, page_rapide
+from config.lecture_rapide import accepte_json_rapide, objet_rapide, page_rapide
 from laureats.api.serializers import ProjetDetailSerializer, ProjetListSerializer
 from laureats.filters import ProjetFilterSet
-from laureats.selectors import projets_avec_vocabulaires, vocabulaires_lus
-from portail.selectors import projet_detail_queryset, projet_list
+from laureats.selectors import (
+    FICHE_COLONNES,
+    FICHE_LISTES,
+    fiche_lue,
+    projets_avec_vocabulaires,
+    vocabulaires_lus,
+)
+from portail.selectors import projet_detail_queryset, projet_fiche, projet_list
 
 
 @extend_schema_view(
@@ -32,7 +39,20 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
     lecture_rapide = True
 
     def get_queryset(self):
-        return projet_detail_queryset() if self.action == "retrieve" else projet_list()
+        if self.action != "retrieve":
+            return projet_list()
+        # The fast record reads its row by `.values()`, its nested lists as JSON columns: no
+        # select_related, no prefetch to build.
+        return projet_fiche() if self._fiche_rapide() else projet_detail_queryset()
+
+    def _fiche_rapide(self) -> bool:
+        # The record's JSON columns are PostgreSQL's SQL: the development server (SQLite) takes the serializer.
+        return (
+            self.lecture_rapide
+            and connection.vendor == "postgresql"
+            and not getattr(self, "_par_serializer", False)
+            and accepte_json_rapide(self.request)
+        )
 
     def get_serializer_class(self):
         return ProjetDetailSerializer if self.action == "retrieve" else ProjetListSerializer
@@ -47,3 +67,12 @@ class ProjetViewSet(ListeMixin, DetailMixin, viewsets.GenericViewSet):
             colonnes=["vocabulaire_thematiques", "vocabulaire_types_territoire"],
             compter=queryset,
         )
+
+    def detail_response(self, queryset):
+        # The record in one query (its nested lists as JSON columns), after the ETag's.
+        if self._fiche_rapide():
+            reponse = objet_rapide(self, queryset, substitut=fiche_lue, colonnes=FICHE_COLONNES, listes=FICHE_LISTES)
+            if reponse is not None:
+                return reponse
+        self._par_serializer = True  # get_object() reads the serializer's queryset (a 404 here)
+        return super().detail_response(queryset)

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
+from django.utils.text import slugify
 from rest_framework import renderers, serializers
 
 from comptes.selectors import projets_ids_of
@@ -176,3 +177,65 @@ def test_values_are_rendered_as_the_fields_render_them():
     assert _conversion(jour)(datetime.date(2025, 2, 1)) == jour.to_representation(datetime.date(2025, 2, 1))
     donnees = {"texte": "ligne\u2028paragraphe\u2029fin é", "n": [1, None, True]}
     assert json_drf(donnees) == renderers.JSONRenderer().render(donnees)
+
+
+def _projets_compares() -> list[Projet]:
+    """Projects whose records differ in what they nest: the most partnerships, labels, and none at all."""
+    from django.db.models import Count
+
+    projets = Projet.objects.annotate(
+        nb_p=Count("partenariats", distinct=True), nb_l=Count("labels", distinct=True)
+    ).order_by("-nb_p", "-nb_l", "pk")
+    choisis = [projets[0], projets.order_by("ordre", "pk")[0]]
+    # Labels (the demo has none), given out of their order by name.
+    from territoires.models import Label
+
+    for nom in ["Zz label rapide", "Aa label rapide"]:
+        choisis[0].labels.add(Label.objects.get_or_create(nom=nom, defaults={"slug": slugify(nom)})[0])
+    assert choisis[0].nb_p > 1 and choisis[0].labels.count() == 2  # not vacuous: nested lists are compared
+    return list(dict.fromkeys([*choisis, _projet_sans_listes()]))
+
+
+def _projet_sans_listes() -> Projet:
+    """A project with no partnership, label, objective or impact (created for the comparison)."""
+    projet = Projet.objects.filter(slug="rapide-sans-listes").first()
+    if projet is None:
+        modele = Projet.objects.order_by("ordre", "pk").first()
+        projet = Projet.objects.create(
+            slug="rapide-sans-listes",
+            titre="Projet sans listes",
+            ordre=999,
+            region=modele.region,
+            chef_de_file=modele.chef_de_file,
+            nb_partenaires_declares=0,
+            nb_collectivites_declarees=0,
+            population_concernee=0,
+        )
+    assert not (projet.partenariats.exists() or projet.labels.exists() or projet.objectifs.exists())
+    return projet
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_the_fast_detail_answers_byte_for_byte_what_the_serializer_answers(clients, role, monkeypatch):
+    client = clients[role]
+    for projet in _projets_compares():
+        for url in [f"/api/v1/projets/{projet.slug}/", f"/api/v1/projets/{projet.slug}/?format=json"]:
+            rapide = _lire(client, url, True, monkeypatch)
+            lente = _lire(client, url, False, monkeypatch)
+            assert not hasattr(rapide, "data") and hasattr(lente, "data"), url
+            assert rapide["Content-Type"] == lente["Content-Type"] == "application/json", url
+            assert rapide.content == lente.content, f"{role} {url}"
+            assert rapide["ETag"] == lente["ETag"], url
+    # A missing project is the serializer path's 404.
+    assert client.get("/api/v1/projets/nexiste-pas/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_fast_detail_carries_the_serializers_fields_in_its_order(clients, monkeypatch):
+    from laureats.api.serializers import ProjetDetailSerializer
+
+    projet = _projets_compares()[0]
+    corps = _lire(clients["charge"], f"/api/v1/projets/{projet.slug}/", True, monkeypatch).json()
+    assert tuple(corps) == tuple(ProjetDetailSerializer().fields)
+    assert corps["partenariats"] and all(set(p) == {"organisation", "role"} for p in corps["partenariats"])

@@ -54,9 +54,10 @@ def test_loading_evaluating_and_demo_data_work_on_sqlite(tmp_path):
         "m = c.get('/api/v1/mesures/?updated_since=2000-01-01'); "
         "print(r.status_code, len(r.json()['results']), len(s['results']), s['next'] is not None, m.status_code, "
         "c.get('/api/v1/projets/?page_size=100', HTTP_IF_NONE_MATCH=e).status_code, "
-        "r.json()['results'][0]['thematiques'] != [])"
+        "r.json()['results'][0]['thematiques'] != [], c.get('/api/v1/projets/biovallee/').status_code)"
     )
-    assert _manage("shell", "-c", lire, env=env).split()[-7:] == ["200", "24", "10", "True", "200", "304", "True"]
+    attendu = ["200", "24", "10", "True", "200", "304", "True", "200"]
+    assert _manage("shell", "-c", lire, env=env).split()[-8:] == attendu
 
     assert "mesure(s)" in _manage("generer_demo", env=env)
     assert "supprimé(s)" in _manage("generer_demo", "--supprimer", env=env)
