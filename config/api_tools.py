@@ -80,7 +80,8 @@ class UpdatedSinceFilter(filters.BaseFilterBackend):
     def curseur_parameter(cls) -> OpenApiParameter:
         return OpenApiParameter(
             synchro.PARAMETRE_CURSEUR,
-            OpenApiTypes.STR,
+            # What encoder() writes (URL-safe base64, never empty): an empty value is a 400 of the middleware.
+            {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9_-]+$"},
             description="Position dans une synchronisation (`updated_since`) : à reprendre tel quel du lien `next`.",
         )
 
