@@ -24,6 +24,7 @@ from django.utils import timezone
 from config.erreurs import Conflit
 from financements.models import Allocation, Avenant, Convention, Engagement, Enveloppe, Tranche, Versement
 from laureats.models import Etablissement, Organisation, Partenariat, Projet
+from laureats.services import projet_touch
 
 CENTIME = Decimal("0.01")
 # A ledger entry: a commitment or release (Engagement), a disbursement or reversal (Versement).
@@ -217,7 +218,7 @@ def _ledger_write(
     else:
         Enveloppe.objects.filter(pk=enveloppe.pk).update(montant_verse=F("montant_verse") + montant, modifie_le=Now())
     Allocation.objects.filter(pk=allocation.pk).update(**{total: F(total) + montant}, modifie_le=Now())
-    _projet_touch(allocation.projet_id)
+    projet_touch(allocation.projet_id)
     if total == "montant_engage" and entry.convention_id is not None:
         # A convention's amount is the running total of the entries made under it.
         Convention.objects.filter(pk=entry.convention_id).update(montant=F("montant") + montant, modifie_le=Now())
@@ -522,17 +523,8 @@ def allocation_update(*, allocation: Allocation, montant: Decimal, by: AbstractB
     allocation._change_reason = "Montant de l'allocation modifié"
     allocation.full_clean()
     allocation.save(update_fields=["montant", "modifie_le"])
-    _projet_touch(allocation.projet_id)
+    projet_touch(allocation.projet_id)
     return allocation
-
-
-def _projet_touch(projet_id: int) -> None:
-    """A project's record shows its allocations: what moves them changes the project (its ETag, its sync).
-
-    The project's own stamp is then the sync's key alone, read in its index (config/synchro.py).
-    After the allocation's lock, as every ledger write takes it: no new lock order.
-    """
-    Projet.objects.filter(pk=projet_id).update(modifie_le=Now())
 
 
 ENVELOPPE_CHAMPS_MODIFIABLES = ("libelle", "plafond", "plafonne_par_projet")

@@ -176,8 +176,9 @@ def _save_unique(instance: models.Model, *, champ: str, message: str) -> None:
         raise ValidationError({champ: message}) from exc
 
 
-def _projet_touch(projet_id: int) -> None:
-    """A partnership, objective or impact written changes the project's record: its ETag and its sync."""
+def projet_touch(projet_id: int) -> None:
+    """What a project's record shows changed (a partnership, objective, impact, allocation or ledger entry):
+    its modifie_le moves, so its ETag and the API's sync follow."""
     Projet.objects.filter(pk=projet_id).update(modifie_le=timezone.now())
 
 
@@ -306,7 +307,7 @@ def partenariat_add(
     partenariat.full_clean()
     _trace(partenariat, by=by, motif=f"Partenaire ajouté : {organisation.nom}")
     partenariat.save()
-    _projet_touch(projet.pk)
+    projet_touch(projet.pk)
     return partenariat
 
 
@@ -321,7 +322,7 @@ def partenariat_update(*, partenariat: Partenariat, role: str, by: AbstractBaseU
     partenariat.full_clean()
     _trace(partenariat, by=by, motif=f"Rôle modifié : {partenariat.organisation.nom}")
     partenariat.save()
-    _projet_touch(partenariat.projet_id)
+    projet_touch(partenariat.projet_id)
     return partenariat
 
 
@@ -335,7 +336,7 @@ def partenariat_remove(*, partenariat: Partenariat, by: AbstractBaseUser | None)
         )
     _trace(partenariat, by=by, motif=f"Partenaire retiré : {partenariat.organisation.nom}")
     partenariat.delete()
-    _projet_touch(partenariat.projet_id)
+    projet_touch(partenariat.projet_id)
 
 
 # Objectives and impacts: verbatim texts of the fiche, kept in the fiche's order.
@@ -349,7 +350,7 @@ def _texte_create(model: type[Objectif | Impact], *, projet: Projet, texte: str,
     obj.full_clean()
     _trace(obj, by=by, motif=motif)
     obj.save()
-    _projet_touch(projet.pk)
+    projet_touch(projet.pk)
     return obj
 
 
@@ -362,7 +363,7 @@ def _texte_update(obj: Objectif | Impact, *, texte: str, by, motif: str):
     obj.full_clean()
     _trace(obj, by=by, motif=motif)
     obj.save()
-    _projet_touch(obj.projet_id)
+    projet_touch(obj.projet_id)
     return obj
 
 
@@ -389,7 +390,7 @@ def _texte_move(obj: Objectif | Impact, *, vers: str, by, motif: str):
         item.ordre = ordre
         _trace(item, by=by, motif=motif)
         item.save(update_fields=["ordre"])
-    _projet_touch(obj.projet_id)
+    projet_touch(obj.projet_id)
     return obj
 
 
@@ -400,7 +401,7 @@ def _texte_delete(obj: Objectif | Impact, *, by, motif: str) -> None:
     except models.ProtectedError as exc:
         noms = ", ".join(sorted({str(o) for o in exc.protected_objects})[:3])
         raise ValidationError(f"Ce texte porte des indicateurs ({noms}) : retirez-les d'abord.") from exc
-    _projet_touch(obj.projet_id)
+    projet_touch(obj.projet_id)
 
 
 @transaction.atomic
